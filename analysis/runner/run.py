@@ -1,0 +1,587 @@
+"""``python -m analysis run``: check everything, then run every report in parallel.
+
+Order of work (see the package docstring for the design):
+
+1. read and check the config, the notebooks, the names and the values; once they are good,
+   start the kernel fork server (its imports run in its own process, in parallel with the
+   rest of the checks); validate the data directory once; check every parameter set
+   against its schema. Every problem of these checks is reported in one pass (the fork
+   server is stopped before it starts any kernel; nothing written);
+2. take the output folder's lock (the run proper starts here: ``started``, ``duration_s``);
+   a held lock stops the fork server too;
+3. prepare the run in ``DIR/.tmp-<run-id>``;
+4. run the reports in forked workers, at most ``--jobs`` at a time, each with a fresh kernel;
+5. write ``manifest.json`` and ``index.html``, flush the run to disk, move it into place,
+   then ``latest``.
+
+Any problem in step 1 raises an :class:`~analysis.errors.AnalysisError` (exit 2) before
+anything is written to the output folder; a held lock exits 3; a failed report exits 1. If
+step 5 fails, the run is not published and its folder is kept as ``.tmp-<run-id>.kept``
+(:class:`RunNotPublishedError`, exit 4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import importlib.metadata
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import AnalysisError, ConfigError, DataError, ParameterError
+from analysis.runner.config import (
+    LoadedConfig,
+    Report,
+    check_report_parameters,
+    read_config,
+    select_reports,
+)
+
+__all__ = ["RunNotPublishedError", "RunOptions", "run_reports"]
+
+#: name prefix of a run's private folder for sockets and connection files (with the pid)
+_RUNTIME_PREFIX = "sovcloud-"
+
+#: packages whose versions each manifest records
+PACKAGES = (
+    "sovcloud-analysis",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "jupyter_client",
+    "ipykernel",
+    "ipython",
+    "pyzmq",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "pydantic",
+    "frictionless",
+    "pyyaml",
+    "jinja2",
+)
+
+
+@dataclass
+class RunOptions:
+    """Options of one run (the command line's, after defaults)."""
+
+    config: Path
+    output: Path
+    jobs: int
+    only: Sequence[str] | None = None
+    data_dir: str | None = None
+    show_code: bool = False
+    preload: bool = True
+    wait: bool = False
+    cell_timeout_s: float | None = 1800.0
+    progress: bool | None = None  # None: a bar on a terminal, one line per report otherwise
+
+
+class RunNotPublishedError(AnalysisError):
+    """The reports ran, but the run could not be finished and published; its files are
+    kept (the message says where)."""
+
+    exit_status = 4
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _check_data(explicit: str | None) -> tuple[Path, str]:
+    """Resolve and validate the data directory once; DataError lists every problem."""
+    from analysis.io import data_checksum, resolve_data_dir
+    from analysis.validate import validate_data_dir
+
+    data_dir = resolve_data_dir(explicit)
+    problems = validate_data_dir(data_dir)
+    if problems:
+        lines = [f"{data_dir}/{p}" for p in problems]
+        raise DataError(f"{data_dir}: {len(lines)} data problem(s)", lines)
+    return data_dir, data_checksum(data_dir)
+
+
+def _short_tmp() -> str:
+    """A temporary folder whose paths fit Unix sockets (IPC endpoints: 107 bytes at most)."""
+    base = tempfile.gettempdir()
+    return base if len(base) <= 48 else "/tmp"
+
+
+def _clean_stale_runtime_dirs() -> None:
+    """Remove the runtime folders (sockets, connection files) of killed runs."""
+    for path in Path(_short_tmp()).glob(f"{_RUNTIME_PREFIX}*-*"):
+        pid_text = path.name.removeprefix(_RUNTIME_PREFIX).split("-", 1)[0]
+        if not pid_text.isdigit() or not path.is_dir() or path.owner() != getpass.getuser():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            continue
+
+
+def _preload_modules(reports: Sequence[Report]) -> list[str]:
+    modules: list[str] = []
+    for report in reports:
+        modules += report.imports
+    return list(dict.fromkeys(modules))
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a block, then restore them (callers may be in-process)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # stop cleanly: workers, kernels and the temporary run folder
+
+
+def shown_data_dir(given: str, resolved: Path) -> str:
+    """The data directory as pages show it: relative to the repository root when it lies
+    inside it, else as the user gave it (pages are published; the manifest keeps the
+    absolute path)."""
+    from analysis.io import REPO_ROOT
+
+    try:
+        return resolved.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return given
+
+
+@dataclass
+class _Checked:
+    """What the checks established: the config as read, the reports to run, the data."""
+
+    config: LoadedConfig
+    reports: list[Report]
+    data_dir: Path
+    checksum: str
+    #: the data directory the user chose (--data-dir or $ANALYSIS_DATA_DIR), if any
+    explicit: str | None
+    sources: dict[str, Any]
+
+
+def _check_inputs(
+    options: RunOptions, on_config_ok: Callable[[list[Report]], None] | None = None
+) -> _Checked:
+    """Every check before the run, every problem in one pass (AnalysisError, exit 2).
+
+    The config is checked first; the data directory and the parameters (whose schemas'
+    cross-checks read the data) are checked even when the config has problems, for the
+    reports that could be built, so that a user gets every problem at once. When the
+    config has no problem, ``on_config_ok(reports)`` is called before the data checks
+    (the runner starts the kernel template's imports there, in another process).
+    """
+    config = read_config(options.config)
+    problems = list(config.problems)
+    reports = config.reports
+    try:
+        reports = select_reports(reports, options.only)
+    except ConfigError as exc:
+        wanted = {name.lower() for name in options.only or []}
+        reports = [r for r in reports if r.name.lower() in wanted]
+        if not config.problems:  # else the name may be that of an entry with a problem
+            problems += exc.problems
+    if not problems and on_config_ok is not None:
+        on_config_ok(reports)
+
+    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV, load_dataset
+
+    explicit = options.data_dir or os.environ.get(DATA_DIR_ENV) or None
+    data_problems: list[str] = []
+    parameter_problems: list[str] = []
+    try:
+        data_dir, checksum = _check_data(explicit)
+    except DataError as exc:
+        data_problems = exc.problems
+    else:
+        # the schemas' cross-checks read the data: the validated directory, not again
+        with _environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum}):
+            parameter_problems = check_report_parameters(
+                reports, str(data_dir) if explicit else None
+            )
+    everything = list(dict.fromkeys(problems + data_problems + parameter_problems))
+    if everything:
+        kind = ConfigError if problems else DataError if data_problems else ParameterError
+        raise kind(everything[0], everything)
+    from analysis.runner.html import sources_lookup
+
+    with _environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum}):
+        sources = sources_lookup(load_dataset(data_dir).tables.get("sources"))
+    return _Checked(config, reports, data_dir, checksum, explicit, sources)
+
+
+def run_reports(options: RunOptions) -> int:
+    """Run the reports of ``options.config``; return the exit status (0 ok, 1 a failure).
+
+    Once the config is known to be good, the kernel template starts its imports in its own
+    process while this one validates the data and the parameters (about 2.5 s each here, so
+    they overlap on two cores); a problem found then, or a locked output folder, stops the
+    template at once, before it has started any kernel.
+    """
+    from analysis.runner.forkserver import ForkServer
+
+    _clean_stale_runtime_dirs()
+    runtime_dir = Path(
+        tempfile.mkdtemp(prefix=f"{_RUNTIME_PREFIX}{os.getpid()}-", dir=_short_tmp())
+    )
+    fork_log = open(runtime_dir / "forkserver.log", "wb")  # noqa: SIM115 - closed below
+    forks: list[ForkServer] = []
+
+    def start_template(reports: list[Report]) -> None:
+        if options.preload:
+            forks.append(ForkServer(runtime_dir, _preload_modules(reports), fork_log).start())
+
+    previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        checks_clock = time.perf_counter()
+        checked = _check_inputs(options, start_template)
+        checks_s = time.perf_counter() - checks_clock
+        return _run_locked(
+            options,
+            checked,
+            runtime_dir=runtime_dir,
+            fork_log=fork_log,
+            checks_s=checks_s,
+            fork=forks[0] if forks else None,
+        )
+    finally:
+        for fork in forks:  # already closed by _run_locked unless a check or the lock failed
+            fork.close(kill=True)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        fork_log.close()
+        shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def _run_locked(
+    options: RunOptions,
+    checked: _Checked,
+    *,
+    runtime_dir: Path,
+    fork_log: Any,
+    checks_s: float,
+    fork: Any = None,
+) -> int:
+    from analysis.io import REPO_ROOT
+    from analysis.runner.html import render_index
+    from analysis.runner.lock import RunLock, describe_holder
+    from analysis.runner.runs import (
+        LATEST,
+        MANIFEST,
+        TMP_PREFIX,
+        clean_stale,
+        json_safe,
+        list_runs,
+        move_into_place,
+        new_run_id,
+        point_latest,
+        write_json_atomic,
+    )
+
+    data_dir, checksum = checked.data_dir, checked.checksum
+    data_param = str(data_dir) if checked.explicit else None
+    data_shown = shown_data_dir(checked.explicit, data_dir) if checked.explicit else None
+    output = Path(options.output).resolve()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{output}: cannot create the output folder ({exc.strerror})") from None
+    lock = RunLock(output)
+    wait_clock = time.perf_counter()
+    lock.acquire(
+        wait=options.wait,
+        on_wait=lambda holder: _say(
+            f"waiting: {output} is locked by {describe_holder(holder)}; this run starts when "
+            "it finishes"
+        ),
+    )
+    lock_wait_s = time.perf_counter() - wait_clock
+    # the run proper: from the lock to the last report (checks and waiting recorded apart)
+    started = _utc_now()
+    run_clock = time.perf_counter()
+    tmp_dir: Path | None = None
+    run_id = ""
+    entries: list[dict[str, Any]] | None = None
+    moved = False
+    step = "preparing the run folder"
+    try:
+        clean_stale(output)
+        run_id = new_run_id(output, started)
+        lock.set_holder(run_id)
+        tmp_dir = output / f"{TMP_PREFIX}{run_id}"
+        (tmp_dir / "logs").mkdir(parents=True)
+        (tmp_dir / ".results").mkdir()
+        runs = list_runs(output)
+        previous = runs[-1] if runs else None
+        commit = _git(["rev-parse", "HEAD"], REPO_ROOT)
+        dirty = _git(["status", "--porcelain", "--untracked-files=no"], REPO_ROOT)
+        footer = {
+            "run_id": run_id,
+            "date_text": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "git_commit": commit,
+            "git_dirty": bool(dirty),
+            "data_sha256": checksum,
+        }
+        step = "running the reports"
+        entries, kernel_mode, fallback = _execute(
+            options,
+            checked,
+            tmp_dir=tmp_dir,
+            runtime_dir=runtime_dir,
+            fork=fork,
+            lock=lock,
+            footer=footer,
+            data_param=data_param,
+            data_shown=data_shown,
+        )
+        step = "recording the run"
+        run_s = time.perf_counter() - run_clock
+        finished = started + dt.timedelta(seconds=run_s)
+        fork_log.flush()
+        with contextlib.suppress(OSError):
+            shutil.copyfile(runtime_dir / "forkserver.log", tmp_dir / "logs" / "forkserver.log")
+        failed = [e for e in entries if e["status"] != "ok"]
+        config = checked.config
+        run = {
+            "run_id": run_id,
+            "started": _iso(started),
+            "finished": _iso(finished),
+            "duration_s": round(run_s, 3),
+            "checks_s": round(checks_s, 3),
+            "lock_wait_s": round(lock_wait_s, 3),
+            "status": "failed" if failed else "ok",
+            "reports_total": len(entries),
+            "reports_failed": len(failed),
+            "previous_run": previous,
+            "git_commit": commit,
+            "git_dirty": bool(dirty),
+            "data_dir": str(data_dir),
+            "data_sha256": checksum,
+            "python": {
+                "version": platform.python_version(),
+                "implementation": platform.python_implementation(),
+                "executable": sys.executable,
+                "platform": platform.platform(),
+            },
+            "packages": _versions(),
+            "kernel": {"mode": kernel_mode, "fallback": fallback},
+            "options": {
+                "jobs": options.jobs,
+                "only": list(options.only or []),
+                "show_code": options.show_code,
+                "cell_timeout_s": options.cell_timeout_s,
+            },
+            "config": {"path": str(config.path), "sha256": config.sha256, "text": config.text},
+        }
+        step = "writing manifest.json"
+        write_json_atomic(
+            tmp_dir / MANIFEST, json_safe({"manifest_version": 1, "run": run, "reports": entries})
+        )
+        step = "writing index.html"
+        index_run = {
+            **footer,
+            "started_text": started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "finished_text": finished.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "duration_text": f"{run['duration_s']:.1f} s",
+        }
+        shown = {"data_dir": data_shown} if data_shown else None
+        (tmp_dir / "index.html").write_text(
+            render_index(index_run, entries, previous, shown), encoding="utf-8"
+        )
+        shutil.rmtree(tmp_dir / ".results", ignore_errors=True)
+        step = "moving the run into place"
+        final = move_into_place(output, tmp_dir, run_id)
+        tmp_dir, moved = None, True
+        step = f"pointing {LATEST} at it"
+        point_latest(output, run_id)
+    except Exception as exc:
+        try:
+            _not_published(exc, step, output, run_id, tmp_dir if not moved else None, entries)
+        except RunNotPublishedError:
+            tmp_dir = None  # kept (or already in place)
+            raise
+        raise  # no report had finished: the folder is removed below
+    finally:
+        if fork is not None:
+            fork.close(kill=True)  # SIGTERM: it stops its kernels, even mid-import
+        if tmp_dir is not None and tmp_dir.exists():  # interrupted: leave nothing half-built
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+        lock.release()
+    _summary(final, entries, run)
+    return 1 if failed else 0
+
+
+def _not_published(
+    exc: Exception,
+    step: str,
+    output: Path,
+    run_id: str,
+    tmp_dir: Path | None,
+    entries: list[dict[str, Any]] | None,
+) -> None:
+    """After an error, keep what the reports produced and raise RunNotPublishedError; return
+    (the caller re-raises) when no report had finished, so there is nothing to keep.
+
+    ``tmp_dir`` is None once the run was moved into place (complete: only ``latest`` could
+    not follow); ``run_id`` is empty when the error came before the run folder existed.
+    """
+    import traceback
+
+    from analysis.runner.runs import keep_unpublished
+
+    cause = f"{type(exc).__name__}: {exc}"
+    if not run_id:
+        return
+    if tmp_dir is None:
+        raise RunNotPublishedError(
+            f"run {run_id} is complete in {output / run_id}, but {step} failed ({cause}); "
+            "latest still names the run before it",
+        ) from exc
+    results = tmp_dir / ".results"
+    if entries is None and not (results.is_dir() and any(results.glob("*.json"))):
+        return
+    with contextlib.suppress(OSError):
+        (tmp_dir / "logs").mkdir(exist_ok=True)
+        (tmp_dir / "logs" / "runner.log").write_text(traceback.format_exc(), encoding="utf-8")
+    try:
+        kept = keep_unpublished(tmp_dir)
+    except OSError as rename_error:
+        kept, also = tmp_dir, f" (it could not be renamed: {rename_error.strerror})"
+    else:
+        also = ""
+    problems = [
+        f"run {run_id} was not published: {step} failed ({cause}); latest and earlier runs "
+        "are as they were",
+        f"its reports are kept in {kept}{also}; later runs leave that folder alone (the "
+        "traceback is in its logs/runner.log)",
+    ]
+    raise RunNotPublishedError(problems[0], problems) from exc
+
+
+def _execute(
+    options: RunOptions,
+    checked: _Checked,
+    *,
+    tmp_dir: Path,
+    runtime_dir: Path,
+    fork: Any,
+    lock: Any,
+    footer: dict[str, Any],
+    data_param: str | None,
+    data_shown: str | None,
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """Run every report into ``tmp_dir``: their manifest entries, the kernel mode and why
+    it fell back to plain kernels, if it did."""
+    # the runner's own heavy imports, once, before any worker is forked
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    from analysis.runner.html import ReportRenderer, warm_up
+    from analysis.runner.pool import run_pool
+    from analysis.runner.worker import WorkerContext
+
+    renderer = ReportRenderer(show_code=options.show_code, run=footer, sources=checked.sources)
+    warm_up(renderer)
+    kernel_mode, fallback = "plain", None
+    if fork is not None:
+        if fork.wait_ready():
+            kernel_mode = "fork-server"
+        else:
+            fallback = f"fork server unavailable ({fork.error}); started plain kernels"
+            _say(f"warning: {fallback}")
+    inherited = [fd for fd in [lock.fd] if fd is not None]
+    if fork is not None:
+        inherited += fork.lifeline_fds
+    ctx = WorkerContext(
+        run_dir=tmp_dir,
+        runtime_dir=runtime_dir,
+        kernel_env=_kernel_env(checked.data_dir, checked.checksum),
+        renderer=renderer,
+        data_dir_param=data_param,
+        data_dir_shown=data_shown,
+        fork_server=fork.socket_path if kernel_mode == "fork-server" else "",
+        cell_timeout_s=options.cell_timeout_s,
+    )
+    entries = run_pool(checked.reports, ctx, options.jobs, inherited, progress=options.progress)
+    return entries, kernel_mode, fallback
+
+
+def _kernel_env(data_dir: Path, checksum: str) -> dict[str, str]:
+    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV
+    from analysis.runner.worker import kernel_environment
+
+    return kernel_environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum})
+
+
+def _summary(final: Path, entries: list[dict[str, Any]], run: dict[str, Any]) -> None:
+    failed = [e for e in entries if e["status"] != "ok"]
+    try:
+        shown = final.relative_to(Path.cwd())
+    except ValueError:
+        shown = final
+    state = f"{len(failed)} failed" if failed else "all ok"
+    print(
+        f"run {run['run_id']}: {len(entries)} reports, {state}, {run['duration_s']:.1f} s "
+        f"({run['kernel']['mode']} kernels) -> {shown}/index.html"
+    )
+    for entry in failed:
+        error = entry.get("error") or {}
+        cell = entry.get("failed_cell") or {}
+        where = f" at cell {cell['number']}" if cell.get("number") else ""
+        print(
+            f"FAILED {entry['name']}{where}: {error.get('ename')}: {error.get('evalue')} "
+            f"(log: {shown}/{entry['log']})"
+        )
+    sys.stdout.flush()

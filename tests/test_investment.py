@@ -1,0 +1,665 @@
+"""The glue from data/ to the returns model, on the real data: sourced ranges, stakes, dates,
+the model's inputs and results per exit scenario (checked by hand), revenue against the plans,
+cost per euro of revenue, key numbers and generated text.
+
+Expected values are read in data/ (and the research dossier) and worked out by hand in the
+comments; the returns themselves are checked against pyxirr (an outside oracle).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import pyxirr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import investment as inv
+from analysis import investment_text as text
+from analysis import plan_attainment as plan
+from analysis import scenarios as sc
+from analysis.investment_results import analyse, exit_scenario_results
+from analysis.io import load_dataset
+from analysis.params import InvestmentParams
+
+#: every (company, investor) pair a shareholder allows
+PAIRS = [
+    ("cloudwatt", "state"),
+    ("cloudwatt", "orange"),
+    ("cloudwatt", "thales"),
+    ("cloudwatt", "all"),
+    ("numergy", "state"),
+    ("numergy", "sfr"),
+    ("numergy", "bull"),
+    ("numergy", "all"),
+    ("both", "state"),
+    ("both", "all"),
+]
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def row(frame: pd.DataFrame, **match: object) -> pd.Series:
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in match.items():
+        mask &= (frame[column] == value).to_numpy()
+    found = frame.loc[mask]
+    assert len(found) == 1, f"{match}: {len(found)} rows"
+    return found.iloc[0]
+
+
+# --- capital, stakes, State money -------------------------------------------------------------
+
+
+def test_capital_ranges_are_the_sourced_figures(ds) -> None:
+    capital = inv.capital(ds)
+    paid = row(capital, company_id="cloudwatt", item="paid_in")
+    # BFM Business: 100 to end 2014; La Tribune: "less than half of 225" = at most 112.5.
+    assert (paid["low"], paid["central"], paid["high"]) == (100.0, 100.0, 112.5)
+    assert set(paid["source_ids"]) == {"bfm-limportant-196460", "latribune-2015-01-12-cloudwatt"}
+    assert row(capital, company_id="numergy", item="paid_in")["central"] == 56.0
+    for cid in inv.COMPANIES:
+        assert row(capital, company_id=cid, item="committed")["central"] == 225.0
+    # Losses are positive here (the data store signed results).
+    assert row(capital, company_id="cloudwatt", item="lost", period="2012-2014")["central"] == 67.3
+    assert row(capital, company_id="numergy", item="lost", period="2012-2014")["central"] == 41.1
+    # "More than 31 M EUR" lost in 2012-2013: -31 stored as an upper bound becomes "at least 31".
+    early = row(capital, company_id="cloudwatt", item="lost", period="2012-2013")
+    assert early["low"] == 31.0
+    assert bool(early["open_high"])
+    assert list(capital["item"].unique()) == ["committed", "paid_in", "lost"]
+
+
+def test_stakes_keep_the_sfr_conflict_as_a_range(ds) -> None:
+    stakes = inv.stakes(ds)
+    assert row(stakes, company_id="cloudwatt", holder_id="orange")["central"] == 44.4
+    assert row(stakes, company_id="cloudwatt", holder_id="thales")["central"] == 22.2
+    cdc = row(stakes, company_id="cloudwatt", holder_id="cdc")
+    assert (cdc["central"], cdc["on_behalf_of"]) == (33.3, "french_state")
+    sfr = row(stakes, company_id="numergy", holder_id="sfr")
+    assert (sfr["low"], sfr["central"], sfr["high"], sfr["n_observations"]) == (46.0, 46.5, 47.0, 2)
+    # The buyers' 100 % after the buyouts is not a founding stake.
+    assert (stakes["high"] < 100).all()
+
+
+def test_state_money_side_by_side(ds) -> None:
+    state = inv.state_money(ds)
+    commitments = state.loc[state["kind"].str.startswith("commitment")]
+    assert set(commitments["amount_eur_m"]) == {75.0, 150.0}
+    assert commitments["is_commitment"].all()
+    cash = state.loc[state["kind"].str.startswith("cash")]
+    # BFM "50 via the CDC"; Silicon.fr "a bit less than half of 150"; Next INpact "half".
+    assert sorted(zip(cash["amount_eur_m"], cash["bound"], strict=True)) == [
+        (50.0, "as stated"),
+        (75.0, "as stated"),
+        (75.0, "at most"),
+    ]
+    assert not cash["is_commitment"].any()
+    received = row(state, kind="stated as received (may restate the commitment)", bound="at least")
+    assert (received["company_id"], received["amount_eur_m"]) == ("cloudwatt", 75.0)
+
+
+def test_implied_state_paid_in_matches_the_cash_figures(ds) -> None:
+    implied = inv.implied_state_paid_in(ds).set_index("company_id")
+    # 33.3 % x 100..112.5 + 33 % x 56 = 33.3..37.4625 + 18.48.
+    assert implied.loc["both", "low"] == pytest.approx(51.78)
+    assert implied.loc["both", "high"] == pytest.approx(55.9425)
+    assert implied.loc["numergy", "central"] == pytest.approx(18.48)
+
+
+def test_state_paid_in_bases_by_hand(ds) -> None:
+    bases = inv.state_paid_in(ds).set_index("basis")
+    pro, cash, used = bases.loc["pro_rata"], bases.loc["own_cash"], bases.loc["used"]
+    # Pro rata: 33.3 % x 100..112.5 + 33 % x 56 = 51.78 to 55.9425, central 51.78.
+    assert (pro["low"], pro["central"], pro["high"]) == pytest.approx((51.78, 51.78, 55.9425))
+    # Own cash (both clouds): 50 (BFM, to 2015), at most 75 (Les Echos, to 2015-03), 75
+    # (Next INpact, "half", to 2015-10). Exact figures 50 and 75: median 62.5, within <= 75.
+    assert (cash["low"], cash["central"], cash["high"]) == (50.0, 62.5, 75.0)
+    assert set(cash["source_ids"]) == {
+        "bfm-limportant-196460",
+        "silicon-111295",
+        "nextinpact-97003",
+    }
+    # Used for company "both": lowest to highest of the two (50 to 75), central 51.78.
+    assert (used["low"], used["central"], used["high"]) == pytest.approx((50.0, 51.78, 75.0))
+
+
+def test_state_loss_under_zero_spans_both_bases(ds) -> None:
+    # Under 'zero' the State lost what it paid in: 50 to 75 (the sources), not 51.8 to 55.9.
+    model = inv.model_inputs(ds, "both", "state", "zero")
+    assert model.paid_in_eur_m is not None
+    zero = exit_scenario_results(model, 0.04).set_index("exit_scenario").loc["zero"]
+    assert (zero["loss_eur_m_low"], zero["loss_eur_m_central"], zero["loss_eur_m_high"]) == (
+        pytest.approx(50.0),
+        pytest.approx(51.78),
+        pytest.approx(75.0),
+    )
+    # The tornado shows the input, from one end of the union to the other.
+    tornado = sc.tornado(model, "loss_eur_m", 0.04).set_index("input")
+    state = tornado.loc[sc.INVESTOR_PAID_IN]
+    assert (state["metric_low"], state["metric_high"]) == pytest.approx((50.0, 75.0))
+    assert "own cash figures" in state["label"]
+    # One company alone: the cash figures are for both clouds, so pro rata only
+    # (33.3 % x 100..112.5 = 33.3 to 37.4625).
+    alone = inv.model_inputs(ds, "cloudwatt", "state", "zero")
+    assert alone.paid_in_eur_m is None
+    cw = exit_scenario_results(alone, 0.04).set_index("exit_scenario").loc["zero"]
+    assert (cw["loss_eur_m_low"], cw["loss_eur_m_high"]) == pytest.approx((33.3, 37.4625))
+
+
+def test_state_paid_in_is_split_pro_rata_and_leaves_the_proceeds_alone(ds) -> None:
+    model = inv.model_inputs(ds, "both", "state", "book")
+    spec = sc.build_spec(model)
+    values = {name: spec[name].central for name in spec}
+    values[sc.INVESTOR_PAID_IN] = 75.0  # the top of the State's own cash figures
+    flows = sc.scenario_flows(model, values)
+    paid = -flows.loc[flows["flow"] == "pay_in"].groupby("company_id")["amount_eur_m"].sum()
+    # Pro-rata amounts 33.3 (Cloudwatt) and 18.48 (Numergy), scaled by 75 / 51.78.
+    assert paid["cloudwatt"] == pytest.approx(33.3 * 75.0 / 51.78)
+    assert paid["numergy"] == pytest.approx(18.48 * 75.0 / 51.78)
+    back = flows.loc[flows["flow"] == "exit"].set_index("company_id")["amount_eur_m"]
+    # Book value unchanged: 0.333 x (100 - 67.3) and 0.33 x (56 - 41.1).
+    assert back["cloudwatt"] == pytest.approx(0.333 * 32.7)
+    assert back["numergy"] == pytest.approx(0.33 * 14.9)
+    # The vectorised engine agrees with the one-flow-at-a-time path.
+    draws = {name: np.asarray(value)[None, ...] for name, value in values.items()}
+    result = sc.evaluate(model, draws, 0.04)
+    assert result["paid_in_eur_m"][0] == pytest.approx(75.0)
+    assert result["loss_eur_m"][0] == pytest.approx(75.0 - 0.333 * 32.7 - 0.33 * 14.9)
+    expected = pyxirr.xirr(flows["date"].dt.date, flows["amount_eur_m"])
+    assert result["irr"][0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_assumptions_show_both_state_bases_and_the_2015_gap(ds) -> None:
+    table = inv.assumptions_table(ds, inv.model_inputs(ds, "both", "state"), 0.04)
+    names = list(table["name"])
+    pro = row(
+        table,
+        name="The State's paid-in, both clouds: pro rata: the State's stakes x the paid-in totals",
+    )
+    assert pro["value"] == "51.8 to 55.9 (central 51.8) EUR m"
+    cash = row(
+        table, name="The State's paid-in, both clouds: the State's own cash figures for both clouds"
+    )
+    assert cash["value"] == "50.0 to 75.0 (central 62.5) EUR m"
+    used = row(
+        table,
+        name="Both clouds: the State's paid-in, pro-rata range or its own cash figures (EUR m)",
+    )
+    assert used["basis"] == "sourced + assumption"
+    assert "2015 capital calls are not modelled for the companies" in used["why"]
+    assert "Capital and losses after 2014" in names
+    # Industrials have no State rows.
+    thales = inv.assumptions_table(ds, inv.model_inputs(ds, "cloudwatt", "thales"), 0.04)
+    assert not thales["name"].str.startswith("The State's paid-in").any()
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def test_creation_dates(ds) -> None:
+    created = inv.creation_dates(ds).set_index("company_id")
+    assert created.loc["cloudwatt", "date"] == dt.date(2012, 9, 6)
+    assert not created.loc["cloudwatt", "is_assumed"]
+    # Numergy: "2012-09" only, so the first of the month, a named assumption.
+    assert created.loc["numergy", "date"] == dt.date(2012, 9, 1)
+    assert created.loc["numergy", "is_assumed"]
+    assert created.loc["numergy", "why"].startswith("assumption")
+
+
+def test_exit_dates(ds) -> None:
+    exits = inv.exit_dates(ds)
+    cloudwatt, numergy = exits["cloudwatt"], exits["numergy"]
+    assert cloudwatt.value == dt.date(2015, 3, 20)
+    assert not cloudwatt.is_assumed
+    assert "nextinpact-18843" in cloudwatt.source_ids
+    # The two dates the dossier judges wrong are named, not used.
+    assert "2015-01 (IT for Business)" in cloudwatt.why
+    assert "2015 (ChannelBP)" in cloudwatt.why
+    # Numergy: completed in "2016"; announced 2015-12-02: the first half of 2016 (assumption).
+    assert numergy.value == (dt.date(2016, 1, 1), dt.date(2016, 6, 30))
+    assert numergy.announced == dt.date(2015, 12, 2)
+    assert numergy.is_assumed and numergy.why.startswith("assumption")
+
+
+# --- who and the model ----------------------------------------------------------------------
+
+
+def test_holders_buyers_and_refusals(ds) -> None:
+    assert inv.holder_ids(ds, "cloudwatt", "state") == ("cdc",)
+    assert set(inv.holder_ids(ds, "cloudwatt", "all")) == {"orange", "thales", "cdc"}
+    assert set(inv.holder_ids(ds, "numergy", "all")) == {"sfr", "bull", "cdc"}
+    with pytest.raises(ValueError, match="did not hold numergy"):
+        inv.holder_ids(ds, "numergy", "thales")
+    with pytest.raises(ValueError, match="did not hold numergy"):
+        inv.model_inputs(ds, "both", "orange")
+    assert inv.buyer_ids(ds) == {"cloudwatt": "orange", "numergy": "sfr"}
+    assert inv.is_valuation(ds, "cloudwatt", "orange")
+    assert not inv.is_valuation(ds, "cloudwatt", "state")
+    assert inv.is_valuation(ds, "numergy", "all")
+
+
+@pytest.mark.parametrize(("company", "investor"), PAIRS)
+def test_every_input_names_its_sources_or_its_assumption(ds, company, investor) -> None:
+    model = inv.model_inputs(ds, company, investor)
+    table = sc.describe_inputs(sc.build_spec(model))
+    assert table["why"].str.match(r"^(sourced|assumption)").all(), table["why"].tolist()
+    assumptions = inv.assumptions_table(ds, model, 0.04)
+    assert set(assumptions["basis"]) <= {"sourced", "assumption", "sourced + assumption"}
+    rate = row(assumptions, name="Discount rate for the NPV")
+    assert (rate["value"], rate["basis"]) == ("4.0% a year", "assumption")
+
+
+def test_zero_scenario_is_a_total_loss(ds) -> None:
+    model = inv.model_inputs(ds, "both", "state", "zero")
+    central = sc.run_deterministic(model, 0.04).iloc[0]
+    assert central["proceeds_eur_m"] == 0.0
+    assert central["moic"] == 0.0
+    assert central["irr"] == -1.0
+    assert central["irr_status"] == "total_loss"
+    corners = sc.run_corners(model, 0.04)
+    assert (corners["irr"] == -1.0).all()
+    assert (corners["loss_eur_m"] == corners["paid_in_eur_m"]).all()
+
+
+def test_book_scenario_by_hand(ds) -> None:
+    # Central inputs: Cloudwatt paid-in 100 (the point figure), losses 67.3, stake 33.3 %.
+    # Book value = 0.333 x (100 - 67.3) = 10.8891; paid 33.3; lost 0.333 x 67.3 = 22.4109.
+    model = inv.model_inputs(ds, "cloudwatt", "state", "book")
+    central = sc.run_deterministic(model, 0.04).iloc[0]
+    assert central["paid_in_eur_m"] == pytest.approx(33.3)
+    assert central["proceeds_eur_m"] == pytest.approx(0.333 * (100.0 - 67.3))
+    assert central["loss_eur_m"] == pytest.approx(0.333 * 67.3)
+    # SFR in Numergy: 46.5 % x (56 - 41.1) = 6.9285.
+    sfr = sc.run_deterministic(inv.model_inputs(ds, "numergy", "sfr", "book"), 0.04).iloc[0]
+    assert sfr["proceeds_eur_m"] == pytest.approx(0.465 * (56.0 - 41.1))
+    # The IRR of the central flows agrees with pyxirr (equal tranches on the assumed dates).
+    flows = sc.scenario_flows(model)
+    expected = pyxirr.xirr(flows["date"].dt.date, flows["amount_eur_m"])
+    assert central["irr"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_range_scenario_lies_between_zero_and_book(ds) -> None:
+    results = exit_scenario_results(inv.model_inputs(ds, "numergy", "bull"), 0.04).set_index(
+        "exit_scenario"
+    )
+    zero, book, mid = results.loc["zero"], results.loc["book"], results.loc["range"]
+    # Central exit price under "range" is half the book value.
+    assert mid["proceeds_eur_m_central"] == pytest.approx(book["proceeds_eur_m_central"] / 2)
+    assert zero["loss_eur_m_central"] > mid["loss_eur_m_central"] > book["loss_eur_m_central"]
+    assert mid["proceeds_eur_m_low"] == 0.0
+    assert mid["proceeds_eur_m_high"] == pytest.approx(book["proceeds_eur_m_high"])
+    assert mid["loss_eur_m_high"] == pytest.approx(zero["loss_eur_m_high"])
+    # Bull: 20 % of 56 paid in, 20 % x (56 - 41.1) = 2.98 back at book value.
+    assert book["paid_in_eur_m_central"] == pytest.approx(11.2)
+    assert book["proceeds_eur_m_central"] == pytest.approx(2.98)
+
+
+@pytest.mark.parametrize(("company", "total"), [("cloudwatt", 100.0), ("numergy", 56.0)])
+def test_all_investors_paid_in_equals_the_company_total(ds, company, total) -> None:
+    model = inv.model_inputs(ds, company, "all")
+    central = sc.run_deterministic(model, 0.04).iloc[0]
+    assert central["paid_in_eur_m"] == pytest.approx(total)
+    capital = inv.capital(ds)
+    assert central["paid_in_eur_m"] == row(capital, company_id=company, item="paid_in")["central"]
+
+
+def test_both_companies_all_investors_match_the_sourced_total(ds) -> None:
+    central = sc.run_deterministic(inv.model_inputs(ds, "both", "all"), 0.04).iloc[0]
+    # BFM Business's 156 M EUR for both (cloudwatt_numergy paid_in, point figure).
+    events = ds.capital_events
+    both = events.loc[
+        (events["company_id"] == "cloudwatt_numergy")
+        & (events["event_type"] == "paid_in")
+        & events["investor_id"].isna()
+        & (events["value_origin"] == "value")
+    ]
+    assert central["paid_in_eur_m"] == pytest.approx(float(both["amount_eur_m"].iloc[0]))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pair=st.sampled_from(PAIRS),
+    rate=st.floats(min_value=0.0, max_value=0.5, allow_nan=False),
+)
+def test_exit_scenarios_are_ordered_whatever_the_investor(ds, pair, rate) -> None:
+    company, investor = pair
+    results = exit_scenario_results(inv.model_inputs(ds, company, investor), rate)
+    by = results.set_index("exit_scenario")
+    for metric in ("proceeds_eur_m", "moic", "npv_eur_m"):
+        assert by.loc["zero", f"{metric}_central"] <= by.loc["range", f"{metric}_central"]
+        assert by.loc["range", f"{metric}_central"] <= by.loc["book", f"{metric}_central"]
+    # Money lost = paid in - proceeds, and paid-in does not depend on the exit scenario.
+    for _, r in results.iterrows():
+        assert r["loss_eur_m_central"] == pytest.approx(
+            r["paid_in_eur_m_central"] - r["proceeds_eur_m_central"]
+        )
+        assert r["paid_in_eur_m_low"] <= r["paid_in_eur_m_central"] <= r["paid_in_eur_m_high"]
+        assert r["loss_eur_m_low"] <= r["loss_eur_m_central"] <= r["loss_eur_m_high"]
+    assert len(set(results["paid_in_eur_m_central"])) == 1
+
+
+# --- revenue, plans and cost per euro -----------------------------------------------------------
+
+
+def test_revenue_rule(ds) -> None:
+    revenue = plan.revenue_by_year(ds)
+    cw = row(revenue, company_id="cloudwatt", fiscal_year=2014)
+    # Cloudwatt 2014 in data/financials.csv: at most 3 (BFM via ChannelNews), 2 forecast in
+    # Sept. 2014, about 2 (Best Practices), at most 2 (LeMagIT), at least 1 (Clubic, year
+    # presumed). Range 1 to 3. Central from the actual figures with a stated year: no exact
+    # figure, so the median of the approximations (2), within "at most 2" and "at most 3": 2.
+    # The Wikipedia mirror's "6 after two years" is 2012-2014 revenue: not in any year.
+    assert (cw["low"], cw["central"], cw["high"]) == (1.0, 2.0, 3.0)
+    assert cw["high_source_ids"] == ("channelnews-24544",)
+    assert "wikipedia-mirror-cloudwatt" not in cw["source_ids"]
+    assert not revenue["source_ids"].map(lambda ids: "wikipedia-mirror-cloudwatt" in ids).any()
+    # Cloudwatt 2013: 0.097485 exact (filed accounts) beside 0.0975 and 0.1 rounded: the
+    # exact figure is the central value, the rounded ones widen the range.
+    cw13 = row(revenue, company_id="cloudwatt", fiscal_year=2013)
+    assert (cw13["low"], cw13["central"], cw13["high"]) == (0.097485, 0.097485, 0.1)
+    nm = row(revenue, company_id="numergy", fiscal_year=2014)
+    # Stated actual figures 5, 6, 2 (exact) -> median 5, within "at least 5", "at most 6".
+    assert (nm["low"], nm["central"], nm["high"]) == (2.0, 5.0, 6.0)
+    # OVHcloud FY2021: the 655 forecast widens the range; the 663 actual is the central value.
+    ovh = row(revenue, company_id="ovhcloud", fiscal_year=2021)
+    assert (ovh["low"], ovh["central"], ovh["high"]) == (655.0, 663.0, 663.0)
+    assert ovh["year_basis"] == "fiscal year to 31 August"
+    # A year known only from a forecast is flagged.
+    assert row(revenue, company_id="numergy", fiscal_year=2015)["is_forecast"]
+    # Doubtful years (dossier conflict 12): OVH's "c. 2018" 600 has no clear year; 2016 mixes
+    # FY 320 and calendar 400. Numergy's 2013 figure has an inferred year only.
+    assert row(revenue, company_id="ovhcloud", fiscal_year=2018)["is_year_uncertain"]
+    assert row(revenue, company_id="numergy", fiscal_year=2013)["is_year_uncertain"]
+    assert not row(revenue, company_id="numergy", fiscal_year=2014)["is_year_uncertain"]
+    assert row(revenue, company_id="ovhcloud", fiscal_year=2016)["year_basis"].startswith("mixed")
+
+
+def test_plan_targets_merge_the_conflicting_years(ds) -> None:
+    targets = plan.plan_targets(ds)
+    # Numergy's 400: launch "by 2016" (BFM/AFP) or "in 2017" (Silicon.fr), then kept in the
+    # revised plan "not necessarily by 2020" (ChannelNews): one row, every statement in it.
+    numergy = row(targets, company_id="numergy", target_eur_m=400.0)
+    assert numergy["plan"] == "launch, revised"
+    assert numergy["target_years"] == (2016, 2017)
+    assert numergy["target_year_text"] == "2016 or 2017"
+    assert numergy["statements"] == (
+        "launch plan, 2016 or 2017; revised plan, no year given ('not necessarily by 2020')"
+    )
+    # The 137: "launch" in the data's plan column, year as the dossier gives it, and the note.
+    clubic = row(targets, company_id="numergy", target_eur_m=137.0)
+    assert clubic["plan"] == "launch"
+    assert clubic["statements"] == "launch plan, no year given ('unclear (2014 presumed)')"
+    assert "target year not given" in clubic["note"]
+    revised = row(targets, company_id="cloudwatt", plan="revised")
+    assert (revised["target_eur_m"], revised["target_years"]) == (200.0, (2020,))
+    assert len(targets) == 4  # 500 and 200 (Cloudwatt); 400 and 137 (Numergy)
+
+
+def test_attainment_by_hand(ds) -> None:
+    attain = plan.attainment(plan.revenue_by_year(ds), plan.plan_targets(ds))
+    cw = row(attain, company_id="cloudwatt", plan="launch")
+    # Cloudwatt 2014 revenue 1 to 3 (central 2) against 500: 0.2 %, 0.4 %, 0.6 % (the
+    # dossier's own cross-check: 0.2-0.6 % of the 500 M EUR 2017 target).
+    assert cw["attainment_central_pct"] == pytest.approx(2.0 / 500.0 * 100)
+    assert (cw["attainment_low_pct"], cw["attainment_high_pct"]) == pytest.approx((0.2, 0.6))
+    revised = row(attain, company_id="cloudwatt", plan="revised")
+    assert revised["attainment_high_pct"] == pytest.approx(3.0 / 200.0 * 100)  # 1.5 %
+    nm = row(attain, company_id="numergy", target_eur_m=400.0)
+    assert nm["attainment_central_pct"] == pytest.approx(5.0 / 400.0 * 100)  # 1.25 %
+    # Numergy's 400 is shown once, not once per plan.
+    assert len(attain.loc[attain["company_id"] == "numergy"]) == 2
+
+
+def test_cumulative_revenue_counts_missing_years_as_zero() -> None:
+    revenue = pd.DataFrame(
+        {
+            "company_id": ["a", "a", "b"],
+            "fiscal_year": [2013, 2014, 2014],
+            "low": [0.1, 1.0, 9.0],
+            "central": [0.1, 2.0, 9.0],
+            "high": [0.1, 6.0, 9.0],
+            "source_ids": [("s1",), ("s2", "s3"), ("s4",)],
+        }
+    )
+    total = plan.cumulative_revenue(revenue, "a")
+    assert (total["low"], total["central"], total["high"]) == pytest.approx((1.1, 2.1, 6.1))
+    assert total["years_missing"] == (2012,)  # no 2012 row: counted as 0
+    assert total["assumption"].startswith("assumption")
+    assert total["source_ids"] == ("s1", "s2", "s3")
+
+
+def test_cumulative_revenue_takes_a_whole_period_figure_as_another_observation() -> None:
+    revenue = pd.DataFrame(
+        {
+            "company_id": ["a", "a"],
+            "fiscal_year": [2013, 2014],
+            "low": [0.1, 1.0],
+            "central": [0.1, 2.0],
+            "high": [0.1, 3.0],
+            "source_ids": [("s1",), ("s2",)],
+        }
+    )  # no 2012 row: counted as 0; years summed: 1.1 / 2.1 / 3.1
+    totals = pd.DataFrame(
+        {
+            "company_id": ["a", "a", "a"],
+            "period_start": ["2012", "2012", "2012"],
+            "period_end": ["2014", "2013", "2014"],
+            "value": [6.0, 0.1, 4.1],
+            "bound": ["point", "upper", "point"],
+            "is_period_inferred": [True, False, False],
+            "is_forecast": [False, False, False],
+            "source_id": ["wiki", "lemagit", "stated"],
+        }
+    )  # row 0: years inferred (widens only); row 1: another period (ignored); row 2: stated
+    inferred_only = plan.cumulative_revenue(revenue, "a", totals=totals.iloc[:2])
+    # 6 is never added to a year: the range is 1.1 to 6, the central the yearly sum 2.1.
+    assert (inferred_only["low"], inferred_only["central"], inferred_only["high"]) == (
+        pytest.approx(1.1),
+        pytest.approx(2.1),
+        6.0,
+    )
+    assert inferred_only["source_ids"] == ("s1", "s2", "wiki")
+    assert "widens the range only" in inferred_only["assumption"]
+    # A stated whole-period figure moves the central: median of 2.1 and 4.1 = 3.1.
+    stated = plan.cumulative_revenue(revenue, "a", totals=totals)
+    assert stated["central"] == pytest.approx(3.1)
+    assert (stated["low"], stated["high"]) == (pytest.approx(1.1), 6.0)
+
+
+def test_cost_per_euro_of_revenue_by_hand(ds) -> None:
+    cost = plan.cost_per_revenue(ds).set_index("company_id")
+    # Cloudwatt revenue 2012-2014 by year: 2012 none (0), 2013 0.097485 (filed accounts,
+    # range to 0.1), 2014 1 / 2 / 3. Sums: 1.097485 / 2.097485 / 3.1; the Wikipedia mirror's
+    # 6 M EUR for the two years to 2014 (years inferred) widens the high end to 6.
+    cw = cost.loc["cloudwatt"]
+    assert (cw["revenue_low"], cw["revenue_central"], cw["revenue_high"]) == pytest.approx(
+        (1.097485, 2.097485, 6.0)
+    )
+    assert cw["cost_central"] == pytest.approx(67.3 / 2.097485)  # 32.09
+    assert cw["cost_low"] == pytest.approx(67.3 / 6.0)  # lowest loss, highest revenue: 11.22
+    assert cw["cost_high"] == pytest.approx(67.3 / 1.097485)  # 61.32
+    assert "wikipedia-mirror-cloudwatt" in cw["source_ids"]
+    assert "Wikipedia" in cw["note"]
+    # Numergy: 41.1 / (2013: 2 + 2014: 2..5..6) = 41.1 / 7 central, 41.1 / 8 to 41.1 / 4.
+    nm = cost.loc["numergy"]
+    assert (nm["cost_low"], nm["cost_central"], nm["cost_high"]) == pytest.approx(
+        (41.1 / 8.0, 41.1 / 7.0, 41.1 / 4.0)
+    )
+    # OVHcloud: FY2020 and FY2021 net losses (11 + 32) / revenue (632 + 663).
+    ovh = cost.loc["ovhcloud"]
+    assert ovh["period"] == "FY2020-FY2021"
+    assert ovh["cost_central"] == pytest.approx(43.0 / 1295.0)
+
+
+# --- the whole analysis ---------------------------------------------------------------------
+
+
+def test_analyse_key_numbers_and_sources(ds) -> None:
+    report = analyse(ds, InvestmentParams.from_values(n_scenarios=2_000))
+    numbers = report.key_numbers
+    # The State in both clouds: the union of pro rata (51.78 to 55.9425) and its own cash
+    # figures (50 to 75): 50 to 75, central the pro-rata 51.78.
+    assert numbers["paid_in_low_eur_m"] == pytest.approx(50.0)
+    assert numbers["paid_in_central_eur_m"] == pytest.approx(51.78)
+    assert numbers["paid_in_high_eur_m"] == pytest.approx(75.0)
+    assert numbers["loss_high_eur_m"] == pytest.approx(75.0)  # everything paid, nothing back
+    assert numbers["loss_low_eur_m"] <= numbers["loss_p5_eur_m"] <= numbers["loss_p50_eur_m"]
+    assert numbers["loss_p50_eur_m"] <= numbers["loss_p95_eur_m"] <= numbers["loss_high_eur_m"]
+    assert numbers["irr_low_pct"] == -100.0  # exit share 0 is a corner of "range"
+    assert numbers["attainment_cloudwatt_central_pct"] == pytest.approx(0.4)
+    assert numbers["attainment_cloudwatt_high_pct"] == pytest.approx(0.6)  # 3 / 500
+    assert numbers["cost_per_revenue_cloudwatt_low_eur"] == pytest.approx(67.3 / 6.0)
+    assert set(numbers) <= set(report.key_units) | {"moic_low", "moic_central", "moic_high"}
+    known = set(ds.sources["source_id"])
+    assert set(report.source_ids) <= known
+    assert {"bfm-limportant-196460", "channelnews-24544", "nextinpact-18843"} <= set(
+        report.source_ids
+    )
+    for name, paragraph in report.text.items():
+        assert "nan" not in paragraph.lower().split(), name
+        assert paragraph.strip(), name
+
+
+def test_engine_off_gives_undefined_percentiles_with_a_reason(ds) -> None:
+    report = analyse(ds, InvestmentParams.from_values(company="numergy", n_scenarios=0))
+    assert report.scenarios is None and report.summary is None
+    assert report.key_numbers["loss_p50_eur_m"] is None
+    assert report.key_notes["loss_p50_eur_m"] == "scenario engine off (n_scenarios = 0)"
+    assert "engine is off" in report.text["distribution"]
+
+
+#: a number, integer or decimal; a minus sign only after a space or "(" (not a date's "-")
+NUMBER = re.compile(r"(?:(?<=[\s(])-)?\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def numbers_in(paragraph: str) -> set[str]:
+    """Every number written in a paragraph, integers included (dates split into parts).
+
+    >>> sorted(numbers_in("lost 44 % (-1.5 to 2,012.0) on 2015-03-20"))
+    ['-1.5', '03', '2,012.0', '20', '2015', '44']
+    """
+    return set(NUMBER.findall(paragraph))
+
+
+def test_text_numbers_come_from_the_results(ds) -> None:
+    report = analyse(
+        ds, InvestmentParams.from_values(company="cloudwatt", investor="thales", n_scenarios=500)
+    )
+    results = report.exit_results.set_index("exit_scenario")
+    book_loss = f"{results.loc['book', 'loss_eur_m_central']:.1f}"
+    assert f"so {book_loss} M EUR was lost" in report.text["results"]
+    # Every number in the capital paragraph is a figure of the capital table, a share worked
+    # out from it, or a year. Shares by hand: Cloudwatt paid in 100..112.5 of 225 committed =
+    # 44 % to 50 %; lost 67.3 of 100..112.5 paid in = 60 % to 67 %; Numergy 56 of 225 = 25 %,
+    # 41.1 of 56 = 73 %.
+    capital = report.capital
+    figures = {f"{v:,.1f}" for v in capital[["low", "central", "high"]].to_numpy().ravel()}
+    figures |= {f"{v:,.0f}" for v in capital["central"]}
+    shares = {"44", "50", "60", "67", "25", "73"}
+    years = {str(y) for y in range(2012, 2016)} | {"01", "03", "05", "09", "12"}
+    paragraph = report.text["capital"]
+    assert "44 % to 50 %" in paragraph and "60 % to 67 %" in paragraph
+    assert "25 %" in paragraph and "73 %" in paragraph
+    shown = numbers_in(paragraph)
+    assert shown <= figures | shares | years, shown - (figures | shares | years)
+    # A wrong share would be caught: the check is not vacuous.
+    assert "45" not in figures | shares | years
+
+
+def test_state_paragraph_numbers_come_from_the_bases(ds) -> None:
+    report = analyse(ds, InvestmentParams.from_values(n_scenarios=0))
+    paragraph = report.text["state"]
+    bases = report.state_bases.set_index("basis")
+    allowed = {
+        f"{v:.1f}" for v in bases[["low", "central", "high"]].to_numpy().ravel()
+    }  # 51.8, 55.9, 50.0, 62.5, 75.0
+    allowed |= {f"{v:.0f}" for v in report.state_money["amount_eur_m"]}  # 50, 75, 150
+    # The 2015 gap at the top: 75 - 55.9425 = 19.1 and 75 - 51.78 = 23.2.
+    allowed |= {"19.1", "23.2"}
+    years = {str(y) for y in range(2012, 2016)} | {"03", "10", "22"}
+    shown = numbers_in(paragraph)
+    assert shown <= allowed | years, shown - (allowed | years)
+    assert "51.8 (50.0 to 75.0) M EUR" in paragraph
+    assert "50.0 to 75.0 M EUR on its own cash figures" in paragraph
+    assert "2015 capital calls are not modelled for the companies" in paragraph
+    alone = analyse(ds, InvestmentParams.from_values(company="numergy", n_scenarios=0))
+    assert "pro rata only" in alone.text["state"]
+
+
+def test_distribution_text_labels_percentiles_and_constants(ds) -> None:
+    # Cloudwatt, the State, 'book': the money lost is 33.3 % x 67.3 = 22.4 in every scenario
+    # (stake and losses are fixed); the IRR varies with the pay-in split.
+    book = analyse(
+        ds,
+        InvestmentParams.from_values(company="cloudwatt", exit_scenario="book", n_scenarios=500),
+    ).text["distribution"]
+    assert "the money lost is 22.4 M EUR in every scenario: it does not vary" in book
+    assert "in 90 % of the scenarios (5th to 95th percentile) the IRR lies between" in book
+    zero = analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=500)).text[
+        "distribution"
+    ]
+    assert "the IRR is -100.0 % a year in every scenario" in zero
+    assert "in 90 % of the scenarios (5th to 95th percentile) the money lost" in zero
+    # A range is never printed without saying what share of the scenarios it holds.
+    for paragraph in (book, zero):
+        for match in re.finditer(r"between", paragraph):
+            assert "90 % of the scenarios" in paragraph[max(0, match.start() - 90) : match.start()]
+
+
+def test_texts_name_what_the_sources_say(ds) -> None:
+    report = analyse(ds, InvestmentParams.from_values(n_scenarios=0))
+    assert "OVHcloud** (no State equity reported in any source)" in report.text["revenue"]
+    assert "grew without State equity" not in " ".join(report.text.values())
+    # One statement per distinct target: Numergy's 400 once, with both plans.
+    assert report.text["revenue"].count("of the 400 M EUR target") == 1
+    assert (
+        "Wikipedia (English, mirror copy) (n.d.) gives 6.0 M EUR for 2012-2014"
+        in (report.text["caveats"])
+    )
+    # Names inside a sentence keep their capitals (str.capitalize would lower them).
+    assert text.upper_first("the State (through the Caisse des Dépôts)") == (
+        "The State (through the Caisse des Dépôts)"
+    )
+
+
+def test_source_notes_cite_only_what_is_drawn(ds) -> None:
+    report = analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=0))
+    notes = report.source_notes
+    # Revenue feeds no return: FrenchWeb (Cloudwatt's 2013 revenue) is not under the returns.
+    for name in ("flows", "results", "distribution", "tornado"):
+        assert "FrenchWeb" not in notes[name], name
+    assert "FrenchWeb" in notes["revenue"]
+    # Under 'zero' the book value is unused: the losses' source is left out of the flows.
+    with_losses = inv.model_source_ids(ds, "both", "state", with_revenue=False)
+    without = inv.model_source_ids(ds, "both", "state", with_revenue=False, with_losses=False)
+    assert "channelnews-24544" in with_losses and "channelnews-24544" not in without
+    # The capital figure draws no State money and not the 2012-2013 losses (LeMagIT).
+    assert "Next INpact" not in notes["capital"] and "LeMagIT" not in notes["capital"]
+    # The State's cash figures are behind the returns of the State in both clouds.
+    assert {"silicon-111295", "nextinpact-97003"} <= set(with_losses)
+
+
+def test_format_span_never_prints_minus_zero() -> None:
+    assert text.format_span(-1e-12, 0.0, 1e-12) == "0.0"
+    assert text.format_span(1.0, 2.0, 3.0, 1, "M EUR") == "2.0 (1.0 to 3.0) M EUR"
+    assert text.format_span(math.nan, math.nan, math.nan) == "undefined"
+
+
+def test_model_is_not_changed_by_the_analysis(ds) -> None:
+    model = inv.model_inputs(ds, "both", "state")
+    before = repr(model)
+    exit_scenario_results(model, 0.04)
+    assert repr(model) == before
+    assert dataclasses.replace(model, exit_scenario="zero").exit_scenario == "zero"
