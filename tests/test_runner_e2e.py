@@ -415,6 +415,12 @@ def test_many_reports_at_once_in_forked_kernels(tmp_path: Path) -> None:
         numbers = report["key_numbers"]
         norms.setdefault(report["parameters"]["seed"], set()).add(numbers["norm_gram"]["value"])
         executed = json.loads((latest(out) / report["notebook_out"]).read_text())
+        # the published notebook names its source as the config does, and itself by its name,
+        # not the staging folder it was written in
+        recorded = executed["metadata"]["papermill"]
+        assert recorded["input_path"] == report["notebook"]
+        assert recorded["output_path"] == report["notebook_out"]
+        assert str(out) not in json.dumps(executed["metadata"])
         pngs = [
             o
             for c in executed["cells"]

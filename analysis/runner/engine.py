@@ -7,6 +7,11 @@ exactly like papermill's ``nbclient`` engine but writes nothing while cells run;
 writes the executed notebook at the end (also when a cell raised, before it re-raises), and
 this engine writes what ran so far when execution stops otherwise (a timeout, a dead
 kernel), so a failed report always keeps its partial notebook.
+
+papermill records the paths it was given in ``metadata.papermill``: the absolute path of
+the source notebook on the machine that ran it and the run's staging folder, which no
+longer exists once the run is published. The engine keyword ``recorded_paths`` replaces
+them with the names a reader of the published run can follow.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ class ReportEngine(NBClientEngine):
     def execute_notebook(
         cls, nb: Any, kernel_name: str, output_path: str | None = None, **kwargs: Any
     ) -> Any:
+        recorded = kwargs.pop("recorded_paths", None) or {}
+        if recorded:  # set before running, so that a partial notebook carries them too
+            nb.metadata.setdefault("papermill", {}).update(recorded)
         try:
             # the notebook is executed in place: `nb` holds every output produced so far
             return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)

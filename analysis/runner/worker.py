@@ -155,6 +155,11 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
             config=config,
             resources={"metadata": {"path": str(report.notebook.path.parent)}},
             shutdown_kernel="immediate",
+            # the published notebook names its source as the config does, itself by its name
+            recorded_paths={
+                "input_path": report.notebook.shown,
+                "output_path": paths["notebook_out"].name,
+            },
         )
     except PapermillExecutionError as exc:
         exc_seen = exc
