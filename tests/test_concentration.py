@@ -10,7 +10,6 @@ than its pool's own cap): :func:`_consistent`.
 
 from __future__ import annotations
 
-import doctest
 import functools
 import math
 
@@ -20,13 +19,8 @@ from hypothesis import given, settings
 from market_frames import ENTITIES, FR_2021, MEMBERS, period
 from market_strategies import RangedScenario, Scenario, ranged_scenarios, scenarios
 
-from analysis import concentration as concentration_module
 from analysis.concentration import _packed, concentration, cr3_range, hhi, hhi_range
 from analysis.market import MarketInputError
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(concentration_module).failed == 0
 
 
 def test_hhi_of_a_full_market() -> None:
@@ -161,7 +155,7 @@ def test_hhi_max_with_a_group_is_approached_not_reached() -> None:
     assert r.hhi_max < 70**2 + (70 / 3) ** 2 + (30 - 70 / 3) ** 2
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(scenarios(with_groups=False))
 def test_hhi_range_contains_every_completion_of_named_shares(s: Scenario) -> None:
     r = hhi_range(s.named)
@@ -169,7 +163,7 @@ def test_hhi_range_contains_every_completion_of_named_shares(s: Scenario) -> Non
     assert r.hhi_min - 1e-6 <= hhi(s.firms) <= r.hhi_max + 1e-6
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(scenarios(with_groups=True))
 def test_hhi_range_contains_every_completion_with_groups(s: Scenario) -> None:
     r = hhi_range(s.named, groups=s.groups, open_groups_pct=s.open_groups)
@@ -177,7 +171,7 @@ def test_hhi_range_contains_every_completion_with_groups(s: Scenario) -> None:
     assert r.hhi_min - 1e-6 <= hhi(s.firms) <= r.hhi_max + 1e-6
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(scenarios(with_groups=True))
 def test_hhi_max_is_reached_or_approached_by_consistent_markets(s: Scenario) -> None:
     """Tightness: at the cap the function reports (or at a cap near 0 when the maximum is
@@ -235,7 +229,7 @@ def test_cr3_range_nothing_named() -> None:
     assert math.isnan(cr3_range([]).cr3_min_pct)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(scenarios(with_groups=False))
 def test_cr3_range_contains_every_completion(s: Scenario) -> None:
     r = cr3_range(s.named)
@@ -318,7 +312,7 @@ def test_concentration_with_nothing_named() -> None:
     assert out.loc[0, "unnamed_pct"] == 100.0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(ranged_scenarios(("aws", "microsoft", "google", "alibaba")))
 def test_concentration_range_contains_markets_inside_the_share_ranges(s: RangedScenario) -> None:
     out = concentration(period("x", "2021", s.ranges), ENTITIES, MEMBERS).iloc[0]

@@ -326,9 +326,7 @@ def test_both_companies_all_investors_match_the_sourced_total(ds) -> None:
     assert central["paid_in_eur_m"] == pytest.approx(float(both["amount_eur_m"].iloc[0]))
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     pair=st.sampled_from(PAIRS),
     rate=st.floats(min_value=0.0, max_value=0.5, allow_nan=False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import numpy_financial as npf
@@ -11,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import market
 from analysis.market import (
     FxAssumption,
     MarketInputError,
@@ -29,11 +27,6 @@ from analysis.market import (
     size_series,
     with_releases,
 )
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(market).failed == 0
-
 
 # --------------------------------------------------------------------------- cagr
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import pandas as pd
@@ -11,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from market_frames import period
 
-from analysis import market_facts
 from analysis.market_facts import (
     big3_share,
     changes_by_release,
@@ -31,10 +29,6 @@ MEMBERS = pd.DataFrame({"group_id": "us_big3", "member_id": ["aws", "microsoft",
 ENTITIES = pd.DataFrame(
     {"entity_id": ["cloudwatt", "numergy", "orange", "sfr"], "name": ["CW", "NU", "OR", "SFR"]}
 )
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(market_facts).failed == 0
 
 
 # --------------------------------------------------------------------------- milestones

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import pandas as pd
 import pytest
 from market_frames import ENTITIES, MEMBERS, period
 
-from analysis import market_position
 from analysis.market import MarketInputError
 from analysis.market_position import provider_growth, relative_share
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(market_position).failed == 0
-
 
 # --------------------------------------------------------------------------- relative share
 

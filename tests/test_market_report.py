@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import doctest
 import io
 import re
 import shutil
@@ -25,7 +24,6 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from analysis import market_report as mr
-from analysis import report_blocks
 from analysis.evidence import RULES
 from analysis.io import load_dataset
 from analysis.market_context import european_sentence, market_context, summary_facts
@@ -64,10 +62,6 @@ def ds():
 
 def params(**values) -> MarketParams:
     return MarketParams.from_values(**values)
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(report_blocks).failed == 0
 
 
 # --------------------------------------------------------------------------- wording

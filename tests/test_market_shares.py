@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from market_frames import ENTITIES, FR_2021, MEMBERS, period, row
 
-from analysis import market_shares
 from analysis.evidence import estimate_by
 from analysis.market import MarketInputError
 from analysis.market_shares import (
@@ -22,11 +19,6 @@ from analysis.market_shares import (
     shares_table,
     with_other_unknown,
 )
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(market_shares).failed == 0
-
 
 # --------------------------------------------------------------------------- shares_table
 
@@ -235,7 +227,7 @@ def test_with_other_unknown_is_idempotent_and_handles_periods_apart() -> None:
     assert rest.loc["2022", "share_central_pct"] == 55.0
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.lists(st.floats(0.0, 60.0, allow_nan=False), min_size=1, max_size=6),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import io
 import itertools
 import math
@@ -17,7 +16,6 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from analysis import plots_market
 from analysis.market import MarketInputError
 from analysis.plots_market import (
     plot_concentration,
@@ -28,10 +26,6 @@ from analysis.plots_market import (
 )
 
 SOURCE = "Sources: Markess by Exaegis via L'Usine Digitale (2022-05); Silicon.fr (2023-07)"
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(plots_market).failed == 0
 
 
 @pytest.fixture

@@ -309,9 +309,7 @@ def test_descriptor_errors_keep_their_place(tmp_path):
 stakes = st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=5)
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stakes)
 def test_stake_rule_refuses_exactly_the_sums_over_100(tmp_path, values):
     # holders h0, h1, ... of one company over the same years: refused iff the sum is over 100
