@@ -12,11 +12,14 @@ STAMP := $(VENV)/.installed
 RUN_ARGS ?=
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-x -k returns"`
 PYTEST_ARGS ?=
+# pytest-xdist workers (auto: one per core; 0: one process). A test file runs on one worker.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 # Extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port 8890"`
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports test pytest lint format lab notebooks bench check-data lock clean
+.PHONY: help env reports test test-fast pytest lint format lab notebooks bench check-data lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -41,7 +44,10 @@ reports: $(STAMP) ## Run every report of reports.yml into reports/ (see RUN_ARGS
 test: $(STAMP) lint pytest ## Lint, then run the whole test suite (unit, data, notebooks with nbval, end-to-end)
 
 pytest: $(STAMP)
-	$(PY) -m pytest --nbval-lax --nbval-current-env $(PYTEST_ARGS)
+	$(PY) -m pytest --nbval-lax --nbval-current-env $(XDIST) --durations=15 $(PYTEST_ARGS)
+
+test-fast: $(STAMP) lint ## Lint, then the tests that start no kernel (unit, data, property): the inner loop
+	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -m "not slow" $(XDIST) --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Ruff lint and format check over analysis/, tests/, benchmarks/ and notebooks/
 	$(BIN)/ruff check analysis tests benchmarks notebooks

@@ -1,12 +1,35 @@
-"""Shared pytest set-up: headless plotting, test notebooks kept out of nbval, tiny data."""
+"""Shared pytest set-up: headless plotting, test groups, hypothesis profiles, shared fixtures.
+
+Test groups (markers, set here from the file name so that new files fit in):
+
+- ``unit``: pure functions on small literal frames, property tests, the runner's parts
+  in-process, doctests of ``analysis/`` (everything not listed below);
+- ``data``: the committed data and its checks (``test_dataset*``, ``test_check_data*``,
+  ``test_validate*``, ``test_io*``, ``test_*data*``);
+- ``notebook``: the real notebooks (``test_notebook_*``: the committed files, papermill runs)
+  and nbval's runs of ``notebooks/*.ipynb``;
+- ``e2e``: the real command in new processes (``test_*e2e*``, ``test_browser*``,
+  ``test_runner_kernels*``, ``test_real_*``, and any module that runs it through
+  ``runner_helpers.run_cli``/``start_cli``).
+
+``slow`` marks every test that starts a kernel or the runner: every ``e2e`` test, nbval's
+notebook items, and the tests marked so in their files; ``make test-fast`` runs the rest.
+``browser`` marks the tests that drive Chromium (those using the ``browser`` fixture too).
+
+Hypothesis profiles: ``ci`` (the default, what ``make test`` runs) and ``dev`` (fewer
+examples, for ``make test-fast``), chosen with ``HYPOTHESIS_PROFILE``. Property tests set no
+``max_examples`` of their own.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # The tests (nbval's notebook runs included) check the project's own data/, whatever the
@@ -180,9 +203,84 @@ def tiny_data(tmp_path: Path) -> Path:
     return write_tiny_package(tmp_path / "data")
 
 
+REAL_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
 @pytest.fixture
 def real_data_dir() -> Path:
     """The project's committed data directory (tests using it check the real dataset)."""
     from analysis.io import default_data_dir
 
     return default_data_dir()
+
+
+# --------------------------------------------------------------------------- hypothesis
+
+settings.register_profile("ci", max_examples=100, print_blob=True)
+settings.register_profile("dev", max_examples=15)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --------------------------------------------------------------------------- test groups
+
+#: (marker, file-name patterns), first match wins; files matching none are ``unit``
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("e2e", ("test_*e2e*.py", "test_browser*.py", "test_runner_kernels*.py", "test_real_*.py")),
+    ("notebook", ("test_notebook_*.py", "*.ipynb")),
+    (
+        "data",
+        (
+            "test_dataset*.py",
+            "test_check_data*.py",
+            "test_validate*.py",
+            "test_io*.py",
+            "test_*data*.py",
+        ),
+    ),
+)
+#: names a module imports from runner_helpers to run the real command: such a module is e2e
+_RUNS_THE_COMMAND = ("run_cli", "start_cli")
+
+
+def test_group(path: Path, module: object | None = None) -> str:
+    """The group (marker name) of a test file: by name, or e2e if it runs the real command."""
+    for marker, patterns in GROUPS:
+        if any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
+            return marker
+    if module is not None and any(
+        getattr(getattr(module, name, None), "__module__", "") == "runner_helpers"
+        for name in _RUNS_THE_COMMAND
+    ):
+        return "e2e"
+    return "unit"
+
+
+test_group.__test__ = False  # a helper, not a test
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        group = test_group(Path(str(item.fspath)), module)
+        item.add_marker(group)
+        if group == "e2e" or item.fspath.ext == ".ipynb":
+            item.add_marker("slow")  # starts the runner or a kernel
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker("browser")
+
+
+# --------------------------------------------------------------------------- shared runs
+
+
+@pytest.fixture(scope="session")
+def real_run(tmp_path_factory: pytest.TempPathFactory):
+    """The one run of every report of reports.yml (see tests/fixtures/real_run.py), shared
+    by every test of real reports and, under pytest-xdist, by every worker."""
+    from fixtures.real_run import shared_real_run
+
+    if not (REAL_DATA / "datapackage.json").is_file():
+        pytest.skip("data/ is not built yet")
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers get basetemp/popen-gwN: the folder above is common to all of them
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared_real_run(shared)

@@ -3,15 +3,15 @@
 Every page of a run loads with zero requests outside the run folder and no console error,
 every image decodes, every link of the index resolves, every in-page anchor has its target,
 and a ``<script>`` in a source title shows as text. Checked on the fixture notebooks and on
-the real reports (one run of a few reports of reports.yml, on a copy of data/ whose texts
-carry markup: it must show as text, in the runner's parts of the page and in the notebooks'
-own text and tables). Skipped when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1
-(as in CI), which turns the skip into a failure.
+the real reports (the session's one run of every report of reports.yml, on a copy of data/
+whose texts carry markup: it must show as text, in the runner's parts of the page and in the
+notebooks' own text and tables). One Chromium serves every page of the session. Skipped when
+/usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (as in CI), which turns the skip into
+a failure.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import write_tiny_package
-from runner_helpers import REPO, copy_notebooks, latest, run_cli, write_config
+from fixtures.real_run import MARKUP
+from runner_helpers import copy_notebooks, latest, manifest, run_cli, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -36,7 +37,7 @@ CHROMIUM_ARGS = [
 EVIL_TITLE = '<script>window.__pwned = 1</script> Cloud "souverain" & <b>bold</b>'
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing (apt-get install chromium)"
@@ -219,62 +220,25 @@ def test_run_folder_can_be_moved_and_still_works(browser, run_dir: Path, tmp_pat
 
 # --------------------------------------------------------------------------- real reports
 
-#: text with markup (HTML and Markdown) put into the data: it must show as this very text
-MARKUP = 'X <i>EVIL</i></div><h1 id="inj">INJ</h1> [l](javascript:alert(1)) *star*'
-#: reports of reports.yml run on the marked-up copy of data/ (both notebooks)
-REAL_REPORTS = ["market-europe", "investment-state-both"]
-#: a source both reports cite and name in their own text, and an entity both show
-MARKED_SOURCE = "lalettreducloud-2012-10-12-cloudwatt"
-MARKED_ENTITY = "cloudwatt"
-
-
-def _edit_csv(path: Path, key: str, value: str, changes: dict[str, str]) -> None:
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields, rows = reader.fieldnames, list(reader)
-    matched = [row for row in rows if row[key] == value]
-    assert len(matched) == 1, f"{path.name}: no single row {key}={value}"
-    matched[0].update(changes)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+#: reports whose notebook text names the marked-up source and entity (so the check that the
+#: text shows literally cannot pass for want of the text)
+NAMES_THE_MARKUP = ["market-europe", "investment-state-both"]
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory) -> Path:
-    """One run of real reports on a copy of data/ with markup in a source's publisher and
-    title and in an entity's name (shared by the real-report tests)."""
-    notebooks = [
-        REPO / "notebooks" / f"{n}.ipynb" for n in ("investment_return", "market_position")
-    ]
-    if not (REPO / "data" / "datapackage.json").is_file() or not all(
-        p.is_file() for p in notebooks
-    ):
-        pytest.skip("data/ or the real notebooks are not built yet")
-    root = tmp_path_factory.mktemp("real")
-    data = root / "data"
-    shutil.copytree(REPO / "data", data)
-    _edit_csv(
-        data / "sources.csv", "source_id", MARKED_SOURCE, {"publisher": MARKUP, "title": MARKUP}
-    )
-    _edit_csv(data / "entities.csv", "entity_id", MARKED_ENTITY, {"name": MARKUP})
-    out = root / "out"
-    done = run_cli(
-        "run", "--only", *REAL_REPORTS, "--data-dir", str(data), "--output", str(out),
-        "--no-progress", timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return latest(out).resolve()
+def real_pages(real_run) -> tuple[Path, list[str]]:
+    """The session's run of every report of reports.yml (on data with markup in its texts),
+    and the names of its reports."""
+    assert real_run.returncode == 0, real_run.stdout + real_run.stderr
+    return real_run.run_dir, [r["name"] for r in manifest(real_run.run_dir)["reports"]]
 
 
-def test_every_real_page_is_offline_clean_and_its_links_resolve(browser, real_run: Path) -> None:
+def test_every_real_page_is_offline_clean_and_its_links_resolve(browser, real_pages) -> None:
     """The real reports (figures, pandas tables, long text), not only the fixtures."""
+    real_run, names = real_pages
     prefix = real_run.as_uri() + "/"
     pages = sorted(real_run.glob("*.html"))
-    assert sorted(p.name for p in pages) == sorted(
-        ["index.html", *(f"{name}.html" for name in REAL_REPORTS)]
-    )
+    assert sorted(p.name for p in pages) == sorted(["index.html", *(f"{n}.html" for n in names)])
     for path in pages:
         visit = _Visit(browser, path.as_uri(), prefix)
         try:
@@ -299,7 +263,7 @@ def test_every_real_page_is_offline_clean_and_its_links_resolve(browser, real_ru
                 for url in links:
                     target = Path(unquote(urlsplit(url).path))
                     assert urlsplit(url).scheme == "file" and target.is_file(), url
-                assert len(links) >= 3 * len(REAL_REPORTS) + 1
+                assert len(links) >= 3 * len(names) + 1
         finally:
             visit.close()
 
@@ -328,12 +292,14 @@ _MARKUP_CHECKS = """([markup]) => {
 }"""
 
 
-def test_markup_in_the_data_shows_as_text_on_real_pages(browser, real_run: Path) -> None:
+def test_markup_in_the_data_shows_as_text_on_real_pages(browser, real_pages) -> None:
     """Publisher, title and entity name with HTML and Markdown in them: no injected element,
     no javascript: link, no extra table-of-contents entry, and the text shows literally
     wherever it appears (the runner's parts and the notebooks' own text and tables)."""
+    real_run, names = real_pages
+    assert set(NAMES_THE_MARKUP) <= set(names)
     problems: list[str] = []
-    for name in ["index", *REAL_REPORTS]:
+    for name in ["index", *names]:
         visit = _Visit(browser, (real_run / f"{name}.html").as_uri(), real_run.as_uri() + "/")
         try:
             found = visit.page.evaluate(_MARKUP_CHECKS, [MARKUP])
@@ -353,6 +319,6 @@ def test_markup_in_the_data_shows_as_text_on_real_pages(browser, real_run: Path)
                 f"{where}: the text appears {found['evilInPage']} times, only "
                 f"{found['literalInPage']} of them literally"
             )
-        if name != "index" and found["literalInBody"] == 0:
+        if name in NAMES_THE_MARKUP and found["literalInBody"] == 0:
             problems.append(f"{where}: the notebook's own text never shows the literal text")
     assert problems == [], "\n".join(problems)

@@ -2,6 +2,9 @@
 
 Each corruption below is one kind of bad data a user could introduce by hand; the command
 must exit 2 and name the file, the row (line number) and the column, without a traceback.
+The real data goes through ``python -m analysis check-data`` in a new process; the
+corrupted copies through the same command's entry point in this process (no interpreter
+start per copy), which returns the exit status.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.__main__ import main
 from analysis.io import default_data_dir
 
 
@@ -133,13 +137,14 @@ def test_real_data_passes():
 
 
 @pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
-def test_corrupted_copy_is_refused(tmp_path, kind):
+def test_corrupted_copy_is_refused(tmp_path, kind, capsys):
     copy = tmp_path / "data"
     shutil.copytree(default_data_dir(), copy, ignore=shutil.ignore_patterns("build"))
     expected = CORRUPTIONS[kind](copy)
-    result = run_check(copy)
-    assert result.returncode == 2
-    problems = [line for line in result.stdout.splitlines() if ".csv:" in line]
-    assert any(expected in line for line in problems), result.stdout
+    status = main(["check-data", "--data-dir", str(copy)])
+    out, err = capsys.readouterr()
+    assert status == 2
+    problems = [line for line in out.splitlines() if ".csv:" in line]
+    assert any(expected in line for line in problems), out
     assert all(line.startswith(str(copy)) for line in problems)
-    assert "Traceback" not in result.stdout + result.stderr
+    assert "Traceback" not in out + err

@@ -1,10 +1,12 @@
 """notebooks/investment_return.ipynb: its parameters, its committed form, papermill runs.
 
-The papermill runs (marked slow) cover every (company, investor) pair a shareholder allows,
-with the three exit scenarios rotated so that each appears several times, and check that the
-recorded key numbers fit the scenario and equal the numbers computed in this process; that
-every figure is a PNG; and that a refused parameter set stops the run at the validation cell
-with one line.
+Every (company, investor) pair a shareholder allows, with the three exit scenarios rotated
+so that each appears several times, is checked in-process: the analysis the notebook calls
+gives key numbers that fit the scenario. One papermill run with non-default parameters
+(marked slow) checks that the notebook records exactly what the analysis computes, that
+every figure is a PNG, and one refused parameter set stops the run at the validation cell
+with one line. The notebook's default reports are checked on the session's real run
+(tests/test_real_reports.py) and by nbval.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from report_checks import check_investment_numbers, error_outputs, image_outputs
 
 from analysis.errors import ParameterError
 from analysis.investment_results import analyse
@@ -23,21 +26,36 @@ from analysis.params import InvestmentParams, check_parameters
 from analysis.record import read_key_numbers, read_sources
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "investment_return.ipynb"
-#: (company, investor, exit scenario, discount rate, n_scenarios, data_dir): every pair, the
-#: exit scenarios rotated (zero 4 times, book 3, range 3), several rates, the engine off once,
-#: the data directory named explicitly once
+#: (company, investor, exit scenario, discount rate, n_scenarios): every pair, the exit
+#: scenarios rotated (zero 4 times, book 3, range 3), several rates, the engine off once
 RUNS = [
-    ("cloudwatt", "state", "zero", 0.04, 2_000, ""),
-    ("cloudwatt", "orange", "book", 0.0, 2_000, ""),
-    ("cloudwatt", "thales", "range", 0.1, 2_000, ""),
-    ("cloudwatt", "all", "zero", 0.04, 2_000, ""),
-    ("numergy", "state", "book", 0.08, 2_000, ""),
-    ("numergy", "sfr", "range", 0.04, 2_000, "data"),
-    ("numergy", "bull", "zero", 0.0, 2_000, ""),
-    ("numergy", "all", "book", 0.04, 2_000, ""),
-    ("both", "state", "range", 0.04, 2_000, ""),
-    ("both", "all", "zero", 0.1, 0, ""),
+    ("cloudwatt", "state", "zero", 0.04, 2_000),
+    ("cloudwatt", "orange", "book", 0.0, 2_000),
+    ("cloudwatt", "thales", "range", 0.1, 2_000),
+    ("cloudwatt", "all", "zero", 0.04, 2_000),
+    ("numergy", "state", "book", 0.08, 2_000),
+    ("numergy", "sfr", "range", 0.04, 2_000),
+    ("numergy", "bull", "zero", 0.0, 2_000),
+    ("numergy", "all", "book", 0.04, 2_000),
+    ("both", "state", "range", 0.04, 2_000),
+    ("both", "all", "zero", 0.1, 0),
 ]
+#: the papermill run: non-default company, investor, scenario, rate, engine size, seed, and
+#: the data directory named explicitly
+PAPERMILL_RUN = {
+    "company": "numergy",
+    "investor": "sfr",
+    "exit_scenario": "book",
+    "discount_rate": 0.08,
+    "n_scenarios": 2_000,
+    "seed": 7,
+    "data_dir": str(REPO_ROOT / "data"),
+}
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +156,26 @@ def test_refused_parameter_sets(values, message) -> None:
     assert "\n" not in message
 
 
+# --- every parameter set, in-process -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("company", "investor", "exit_scenario", "rate", "n"), RUNS)
+def test_key_numbers_fit_the_scenario(dataset, company, investor, exit_scenario, rate, n) -> None:
+    params = InvestmentParams.from_values(
+        company=company,
+        investor=investor,
+        exit_scenario=exit_scenario,
+        discount_rate=rate,
+        n_scenarios=n,
+        seed=7,
+    )
+    report = analyse(dataset, params)
+    check_investment_numbers(report.key_numbers, exit_scenario, n)
+    if not n:
+        assert report.key_notes["loss_p50_eur_m"] == "scenario engine off (n_scenarios = 0)"
+    assert report.source_ids and set(report.source_ids) <= set(dataset.sources["source_id"])
+
+
 # --- papermill runs -----------------------------------------------------------------------------
 
 
@@ -156,82 +194,29 @@ def execute(tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
     return nbformat.read(out, as_version=4)
 
 
-def values(numbers: dict, *stems: str) -> list:
-    return [numbers[stem]["value"] for stem in stems]
-
-
-def image_outputs(nb: nbformat.NotebookNode) -> list[dict]:
-    return [
-        output.get("data", {})
-        for cell in nb["cells"]
-        if cell["cell_type"] == "code"
-        for output in cell.get("outputs", [])
-        if any(key.startswith("image/") for key in output.get("data", {}))
-    ]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(("company", "investor", "exit_scenario", "rate", "n", "data"), RUNS)
-def test_papermill_run(tmp_path, company, investor, exit_scenario, rate, n, data) -> None:
-    params = {
-        "company": company,
-        "investor": investor,
-        "exit_scenario": exit_scenario,
-        "discount_rate": rate,
-        "n_scenarios": n,
-        "seed": 7,
-        "data_dir": str(REPO_ROOT / data) if data else "",
-    }
-    nb = execute(tmp_path, **params)
-    numbers = read_key_numbers(nb)
+def test_papermill_run_with_other_parameters(tmp_path, dataset) -> None:
+    nb = execute(tmp_path, **PAPERMILL_RUN)
+    assert error_outputs(nb) == []
+    recorded = read_key_numbers(nb)
 
-    # Figures: PNG only, one per figure cell (the distribution is skipped when n = 0).
+    # Figures: PNG only, one per figure cell (the engine is on: the distribution is drawn).
     images = image_outputs(nb)
-    assert len(images) == (7 if n else 6)
+    assert len(images) == 7
     assert all("image/png" in data and "image/svg+xml" not in data for data in images)
 
-    paid = values(numbers, "paid_in_low_eur_m", "paid_in_central_eur_m", "paid_in_high_eur_m")
-    back = values(numbers, "proceeds_low_eur_m", "proceeds_central_eur_m", "proceeds_high_eur_m")
-    lost = values(numbers, "loss_low_eur_m", "loss_central_eur_m", "loss_high_eur_m")
-    irr = values(numbers, "irr_low_pct", "irr_central_pct", "irr_high_pct")
-    moic = values(numbers, "moic_low", "moic_central", "moic_high")
-    assert paid == sorted(paid) and paid[0] > 0
-    assert lost == sorted(lost)
-    assert lost[1] == pytest.approx(paid[1] - back[1])
-    if exit_scenario == "zero":
-        assert back == [0.0, 0.0, 0.0]
-        assert moic == [0.0, 0.0, 0.0]
-        assert irr == [-100.0, -100.0, -100.0]
-        assert lost == pytest.approx(paid)
-    elif exit_scenario == "book":
-        assert 0.0 < back[0] <= back[1] <= back[2]
-        # more than nothing came back in every corner: even the largest loss is below the
-        # largest paid-in (not the smallest: the State's paid-in range in both clouds spans
-        # its two bases, 50 to 75, wider than what comes back at book value)
-        assert lost[2] < paid[2]
-        assert -100.0 < irr[0] <= irr[1] <= irr[2] < 0.0
-        assert 0.0 < moic[1] < 1.0
-    else:
-        assert back[0] == 0.0 < back[1] < back[2]
-        assert irr[0] == -100.0 < irr[1] < irr[2] < 0.0
-        assert lost[2] == pytest.approx(paid[2])
-    if n:
-        p5, p50, p95 = values(numbers, "loss_p5_eur_m", "loss_p50_eur_m", "loss_p95_eur_m")
-        assert lost[0] - 1e-9 <= p5 <= p50 <= p95 <= lost[2] + 1e-9
-    else:
-        assert numbers["loss_p50_eur_m"]["status"] == "undefined"
-        assert numbers["loss_p50_eur_m"]["note"] == "scenario engine off (n_scenarios = 0)"
-
     # The notebook records what the analysis computes for the same parameters.
-    report = analyse(load_dataset(), InvestmentParams.from_values(**params))
+    report = analyse(dataset, InvestmentParams.from_values(**PAPERMILL_RUN))
+    check_investment_numbers(report.key_numbers, "book", PAPERMILL_RUN["n_scenarios"])
+    assert set(recorded) == set(report.key_numbers)
     for name, value in report.key_numbers.items():
         if value is None:
-            assert numbers[name]["value"] is None, name
+            assert recorded[name]["value"] is None, name
         else:
-            assert numbers[name]["value"] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+            assert recorded[name]["value"] == pytest.approx(value, rel=1e-9, abs=1e-12), name
     sources = read_sources(nb)
     assert set(report.source_ids) == set(sources)
-    assert set(sources) <= set(load_dataset().sources["source_id"])
+    assert set(sources) <= set(dataset.sources["source_id"])
 
 
 @pytest.mark.slow

@@ -1,6 +1,11 @@
-"""notebooks/market_position.ipynb: runs for every market and grouping, refuses bad parameters.
+"""notebooks/market_position.ipynb: its committed form, every market and grouping, refusals.
 
-The papermill runs start a kernel each (about ten seconds): they are marked ``slow``.
+Every market and grouping is checked in-process (the key numbers the notebook records come
+from ``market_report.key_numbers``). One papermill run with non-default parameters checks
+that the notebook records exactly those numbers, draws PNG figures and cites known sources,
+and one refused parameter set stops it at the validation cell; each starts a kernel (about
+ten seconds): they are marked ``slow``. The default reports of reports.yml are checked on the
+session's real run (tests/test_real_reports.py) and by nbval.
 """
 
 from __future__ import annotations
@@ -11,14 +16,28 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from report_checks import check_market_numbers, error_outputs
 
+from analysis import market_report as mr
 from analysis.errors import ParameterError
-from analysis.io import REPO_ROOT, load_table
+from analysis.io import REPO_ROOT, load_dataset
 from analysis.notebooks import is_checked_cell, parameter_defaults, parameters_cell
 from analysis.params import MarketParams
 from analysis.record import read_key_numbers, read_sources
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "market_position.ipynb"
+#: the papermill run: a market, grouping, window and highlight that no default report uses
+PAPERMILL_RUN = {
+    "market": "worldwide",
+    "group_by": "origin",
+    "start_year": 2015,
+    "highlight": ["ovhcloud", "scaleway"],
+}
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
 
 
 def _committed() -> nbformat.NotebookNode:
@@ -137,26 +156,34 @@ def test_bad_parameters_give_one_line(values: dict, message: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        ({"start_year": 2020, "end_year": 2015}, "parameter 'start_year': got 2020, after"),
-        ({"market": "asia"}, "parameter 'market': got 'asia' (str); allowed: one of"),
-    ],
-)
-def test_notebook_stops_at_the_validation_cell(tmp_path: Path, values, message) -> None:
+def test_notebook_stops_at_the_validation_cell(tmp_path: Path) -> None:
+    """A refused value stops the papermill run at the cell after the parameters, with the
+    one line that the in-process refusals above check for every parameter."""
     from papermill.exceptions import PapermillExecutionError
 
     with pytest.raises(PapermillExecutionError) as caught:
-        _run(tmp_path, **values)
+        _run(tmp_path, start_year=2020, end_year=2015)
     error = caught.value
     assert error.ename == "ParameterError"
-    assert error.evalue.startswith(message) and "\n" not in error.evalue
+    assert error.evalue.startswith("parameter 'start_year': got 2020, after")
+    assert "\n" not in error.evalue
     assert "MarketParams.from_values" in error.source  # the cell after the parameters
     assert error.traceback == [f"ParameterError: {error.evalue}"]  # one line, no stack
 
 
-# --------------------------------------------------------------------------- full runs
+# --------------------------------------------------------------------------- every market
+
+
+@pytest.mark.parametrize("group_by", ["provider", "origin"])
+@pytest.mark.parametrize("market", ["europe", "france", "worldwide"])
+def test_key_numbers_for_every_market_and_grouping(dataset, market, group_by) -> None:
+    params = MarketParams.from_values(market=market, group_by=group_by)
+    check_market_numbers(mr.key_numbers(dataset, params)["numbers"], market)
+    cited = mr.sources_section(dataset, params).source_ids
+    assert cited and set(cited) <= set(dataset.sources["source_id"])
+
+
+# --------------------------------------------------------------------------- papermill run
 
 
 def _outputs(nb: nbformat.NotebookNode):
@@ -166,12 +193,10 @@ def _outputs(nb: nbformat.NotebookNode):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("group_by", ["provider", "origin"])
-@pytest.mark.parametrize("market", ["europe", "france", "worldwide"])
-def test_notebook_runs_for_every_market_and_grouping(tmp_path: Path, market, group_by) -> None:
-    nb = _run(tmp_path, market=market, group_by=group_by)
+def test_papermill_run_with_other_parameters(tmp_path: Path, dataset) -> None:
+    nb = _run(tmp_path, **PAPERMILL_RUN)
     outputs = list(_outputs(nb))
-    assert not [o for o in outputs if o.output_type == "error"]
+    assert error_outputs(nb) == []
     assert "image/svg+xml" not in json.dumps(nb)
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert 3 <= len(images) <= 8
@@ -179,27 +204,13 @@ def test_notebook_runs_for_every_market_and_grouping(tmp_path: Path, market, gro
         data = output.get("data", {})
         assert not any(k.startswith("image/") and k != "image/png" for k in data)
 
-    numbers = {name: entry["value"] for name, entry in read_key_numbers(nb).items()}
-    assert numbers["share_series"].startswith({"europe": "eu_", "france": "fr_"}.get(market, "ww_"))
-    low, central, high = (
-        numbers["big3_share_low_pct"],
-        numbers["big3_share_pct"],
-        numbers["big3_share_high_pct"],
-    )
-    assert 50 < low <= central <= high < 90  # the big three: about two thirds to 70 %
-    assert 0 <= numbers["hhi_min"] <= numbers["hhi_max"] <= 10_000
-    assert numbers["cr3_low_pct"] <= numbers["cr3_pct"] <= numbers["cr3_high_pct"] <= 100
-    assert 5 < numbers["market_cagr_pct"] < 60  # the markets grew, by tens of % a year
-    if market == "europe":
-        assert -20 < numbers["european_share_change_pp"] < 0  # European providers lost share
-        assert numbers["market_cagr_low_pct"] is None  # "at most": the 2020 size is a bound
-    else:
-        assert numbers["european_share_change_pp"] is None  # no European provider named
-    if market == "france":  # OVHcloud's revenue in France against the French cloud total
-        assert 0 < numbers["ovhcloud_revenue_pct_of_market"] < 10
-    else:  # Europe: its revenue is earned beyond Europe; worldwide: USD, no conversion
-        assert numbers["ovhcloud_revenue_pct_of_market"] is None
+    # The notebook records what the package computes for the same parameters.
+    params = MarketParams.from_values(**PAPERMILL_RUN)
+    expected = mr.key_numbers(dataset, params)["numbers"]
+    recorded = {name: entry["value"] for name, entry in read_key_numbers(nb).items()}
+    assert recorded == pytest.approx(expected)
+    check_market_numbers(recorded, PAPERMILL_RUN["market"])
 
     cited = read_sources(nb)
-    known = set(load_table("sources")["source_id"])
-    assert cited and set(cited) <= known
+    assert cited == list(mr.sources_section(dataset, params).source_ids)
+    assert set(cited) <= set(dataset.sources["source_id"])

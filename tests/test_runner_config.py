@@ -576,6 +576,7 @@ print(json.dumps({"status": status, "fork_server_started": started, "heavy": hea
 """
 
 
+@pytest.mark.slow  # runs the command, which starts the kernel fork server
 @pytest.mark.parametrize("problem", ["config", "parameter", "data", "locked"])
 def test_bad_input_stops_the_fork_server_before_any_kernel(
     problem: str, tmp_path: Path, tiny_data: Path

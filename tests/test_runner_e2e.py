@@ -1,5 +1,8 @@
 """End-to-end tests of ``python -m analysis run`` and ``compare`` on small fixture notebooks.
 
+(The real notebooks' run of reports.yml is checked in tests/test_real_reports.py, on the
+session's one run.)
+
 Every test runs the real command in a new process (papermill, nbclient and real kernels; no
 mocks). Two runs share one output folder for most checks: run A (all reports ok) and run B
 (a changed data directory, one report failing, one added, one removed), then ``compare``.
@@ -613,33 +616,6 @@ def test_a_run_that_cannot_be_finished_keeps_its_reports(tmp_path: Path) -> None
     assert again.returncode == 1, again.stderr  # switch fails: published all the same
     assert kept[0].is_dir()  # the next run left it alone
     assert manifest(latest(out))["run"]["previous_run"] == before
-
-
-REAL_NOTEBOOKS = [
-    REPO / "notebooks" / "investment_return.ipynb",
-    REPO / "notebooks" / "market_position.ipynb",
-]
-
-
-@pytest.mark.skipif(
-    not all(p.is_file() for p in REAL_NOTEBOOKS),
-    reason="notebooks/investment_return.ipynb and market_position.ipynb are not written yet",
-)
-def test_default_config_on_the_real_notebooks(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    done = run_cli("run", "--output", str(out), "--no-progress", timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = manifest(latest(out))
-    names = [r["name"] for r in data["reports"]]
-    assert len(names) >= 6
-    assert {r["notebook"] for r in data["reports"]} == {
-        "notebooks/investment_return.ipynb",
-        "notebooks/market_position.ipynb",
-    }
-    for report in data["reports"]:
-        assert report["status"] == "ok"
-        assert report["key_numbers"], f"{report['name']} recorded no key numbers"
-        assert (latest(out) / report["html"]).stat().st_size > 0
 
 
 def test_a_worker_that_dies_becomes_a_failed_report(tmp_path: Path) -> None:
