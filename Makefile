@@ -12,9 +12,9 @@ STAMP := $(VENV)/.installed
 RUN_ARGS ?=
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-x -k returns"`
 PYTEST_ARGS ?=
-# pytest-xdist workers (auto: one per core; 0: one process). A test file runs on one worker.
+# pytest-xdist workers (auto: one per core; 0: one process); tests/conftest.py groups the tests
 PYTEST_WORKERS ?= auto
-XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # Extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port 8890"`
 LAB_ARGS ?=
 
