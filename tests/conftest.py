@@ -17,8 +17,9 @@ notebook items, and the tests marked so in their files; ``make test-fast`` runs 
 ``browser`` marks the tests that drive Chromium (those using the ``browser`` fixture too).
 
 Hypothesis profiles: ``ci`` (the default, what ``make test`` runs) and ``dev`` (fewer
-examples, for ``make test-fast``), chosen with ``HYPOTHESIS_PROFILE``. Property tests set no
-``max_examples`` of their own.
+examples, for ``make test-fast``), chosen with ``HYPOTHESIS_PROFILE``
+(tests/hypothesis_profiles.py). Property tests set no ``max_examples`` of their own; those
+whose examples are costly take ``costly()``, a quarter of the profile's.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis_profiles import load_profile
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # The tests (nbval's notebook runs included) check the project's own data/, whatever the
@@ -74,9 +75,7 @@ def real_data_dir() -> Path:
 
 # --------------------------------------------------------------------------- hypothesis
 
-settings.register_profile("ci", max_examples=100, print_blob=True)
-settings.register_profile("dev", max_examples=15)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+load_profile()  # tests/hypothesis_profiles.py
 
 
 # --------------------------------------------------------------------------- test groups

@@ -5,7 +5,7 @@ every image decodes, every link of the index resolves, every in-page anchor has 
 and a ``<script>`` in a source title shows as text. Checked on the fixture notebooks and on
 the real reports (the session's one run of every report of reports.yml, on a copy of data/
 whose texts carry markup: it must show as text, in the runner's parts of the page and in the
-notebooks' own text and tables). One Chromium serves every page of the session. Skipped when
+notebooks' own text and tables). One Chromium serves every page. Skipped when
 /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (as in CI), which turns the skip into
 a failure.
 """
@@ -37,8 +37,11 @@ CHROMIUM_ARGS = [
 EVIL_TITLE = '<script>window.__pwned = 1</script> Cloud "souverain" & <b>bold</b>'
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium for every page of this module (all the browser tests). Not for the
+    session: Playwright's sync API keeps an event loop running in this thread while the
+    browser is open, which later tests' asyncio.run() would trip over."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing (apt-get install chromium)"
         if os.environ.get("REQUIRE_BROWSER") == "1":

@@ -19,6 +19,7 @@ import pytest
 import pyxirr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import costly
 
 from analysis import investment as inv
 from analysis import investment_text as text
@@ -326,7 +327,7 @@ def test_both_companies_all_investors_match_the_sourced_total(ds) -> None:
     assert central["paid_in_eur_m"] == pytest.approx(float(both["amount_eur_m"].iloc[0]))
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(costly(), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     pair=st.sampled_from(PAIRS),
     rate=st.floats(min_value=0.0, max_value=0.5, allow_nan=False),

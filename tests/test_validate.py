@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import costly
 
 from analysis.validate import check_data_command, parse_partial_date, validate_data_dir
 from tests.conftest import TINY_FILES, write_tiny_package
@@ -309,7 +310,7 @@ def test_descriptor_errors_keep_their_place(tmp_path):
 stakes = st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=5)
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(costly(), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stakes)
 def test_stake_rule_refuses_exactly_the_sums_over_100(tmp_path, values):
     # holders h0, h1, ... of one company over the same years: refused iff the sum is over 100
