@@ -51,6 +51,8 @@ _REMOVE_CELL_TAGS = {
     "papermill-error-cell-tag",
 }
 _REMOVE_INPUT_TAGS = {"remove-input", "remove_input", "hide-input"}
+#: cells whose output is the report's answer: shown first, before the parameters and contents
+ANSWER_TAG = "answer"
 _REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 
 
@@ -234,9 +236,15 @@ class ReportRenderer:
         ``report`` is its manifest entry (name, status, error, failed_cell, notebook_out);
         ``parameters`` are (name, value, given?, help) rows.
         """
+        nb, answer_nb = _split_answer(nb)
         body, resources = self.exporter.from_notebook_node(
             nb, resources={"metadata": {"name": report["name"]}}
         )
+        answer = ""
+        if answer_nb is not None:
+            answer, _ = self.exporter.from_notebook_node(
+                answer_nb, resources={"metadata": {"name": report["name"]}}
+            )
         headings = _Headings()
         headings.feed(body)
         title = headings.found[0]["text"] if headings.found else report["name"]
@@ -264,12 +272,30 @@ class ReportRenderer:
             parameters=rows,
             toc=toc,
             body=Markup(body),
+            answer=Markup(answer),
             sources=known,
             unknown_sources=unknown,
             css=self.css,
             extra_css=Markup(extra_css),
             show_code=self.show_code,
         )
+
+
+def _split_answer(nb: Any) -> tuple[Any, Any]:
+    """The notebook without its answer cells, and a notebook of them (None when none).
+
+    A cell tagged :data:`ANSWER_TAG` computes after the parameters (it needs the results)
+    but is read first: the page shows it above the parameters and the contents.
+    """
+    import copy
+
+    tagged = [ANSWER_TAG in (c.get("metadata", {}).get("tags") or []) for c in nb.cells]
+    if not any(tagged):
+        return nb, None
+    rest, answer = copy.copy(nb), copy.copy(nb)
+    rest.cells = [c for c, t in zip(nb.cells, tagged, strict=True) if not t]
+    answer.cells = [c for c, t in zip(nb.cells, tagged, strict=True) if t]
+    return rest, answer
 
 
 def warm_up(renderer: ReportRenderer) -> None:
