@@ -487,6 +487,58 @@ def test_attainment_by_hand(ds) -> None:
     assert "bfm-limportant-196460" in ext["source_ids"]
 
 
+def test_attainment_is_year_matched_where_a_dated_plan_exists() -> None:
+    revenue = pd.DataFrame(
+        {
+            "company_id": ["a", "a", "b"],
+            "fiscal_year": [2013, 2014, 2014],
+            "low": [1.0, 2.0, 4.0],
+            "central": [1.0, 3.0, 5.0],
+            "high": [1.0, 4.0, 6.0],
+            "source_ids": [("r13",), ("r14",), ("rb",)],
+        }
+    )
+    targets = pd.DataFrame(
+        {
+            "company_id": ["a", "a", "b", "b"],
+            "plan": ["launch", "launch", "launch", "launch"],
+            "target_eur_m": [10.0, 500.0, 100.0, 50.0],
+            # a: a plan for 2013 (revenue reported that year); a plan for 2017 (none);
+            # b: an undated target a source presumes to be for 2014; one with no year at all.
+            "target_years": [(2013,), (2017,), (), ()],
+            "target_year_text": ["2013", "2017", "no year given", "no year given"],
+            "presumed_year": [0, 0, 2014, 0],
+            "source_ids": [("t1",), ("t2",), ("t3",), ("t4",)],
+        }
+    )
+    captive = pd.DataFrame(
+        {
+            "company_id": ["b"],
+            "fiscal_year": [2014],
+            "low": [50.0],
+            "central": [50.0],
+            "high": [75.0],
+            "source_ids": [("c",)],
+        }
+    )
+    out = plan.attainment(revenue, targets, captive=captive)
+    same = row(out, company_id="a", target_eur_m=10.0)
+    assert (same["revenue_year"], same["is_year_matched"]) == (2013, True)
+    assert same["attainment_central_pct"] == pytest.approx(10.0)  # 1 / 10
+    later = row(out, company_id="a", target_eur_m=500.0)
+    assert (later["revenue_year"], later["is_year_matched"]) == (2014, False)
+    assert later["comparison"] == "later target: 2014 revenue against the target for 2017"
+    presumed = row(out, company_id="b", target_eur_m=100.0, revenue_basis="total")
+    assert presumed["is_year_matched"] and "presumed" in presumed["comparison"]
+    undated = row(out, company_id="b", target_eur_m=50.0, revenue_basis="total")
+    assert not undated["is_year_matched"] and undated["comparison"].startswith("undated")
+    # External revenue: 4 x 0.25 = 1, 5 x 0.5 = 2.5, 6 x 0.5 = 3 against 100.
+    ext = row(out, company_id="b", target_eur_m=100.0, revenue_basis="external")
+    assert (ext["attainment_low_pct"], ext["attainment_central_pct"]) == pytest.approx((1.0, 2.5))
+    assert ext["attainment_high_pct"] == pytest.approx(3.0)
+    assert "c" in ext["source_ids"]
+
+
 def test_cumulative_revenue_counts_missing_years_as_zero() -> None:
     revenue = pd.DataFrame(
         {
