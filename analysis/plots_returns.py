@@ -462,8 +462,10 @@ def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str)
             ha="center",
             fontsize=8,
         )
+    basis = rows["revenue_basis"] if "revenue_basis" in rows else ["total"] * len(rows)
     labels = [
-        f"{_NAMES.get(c, c)}\n{p}" for c, p in zip(rows["company_id"], rows["period"], strict=True)
+        f"{_NAMES.get(c, c)}\n{p}" + (", external revenue" if b == "external" else "")
+        for c, p, b in zip(rows["company_id"], rows["period"], basis, strict=True)
     ]
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.6, len(rows) - 0.4)

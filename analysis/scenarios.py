@@ -114,7 +114,8 @@ _EXIT_WHY = {
     "zero": "assumption (exit scenario 'zero'): nothing came back; the price was never disclosed",
     "book": (
         "assumption (exit scenario 'book'): the stake was sold at its share of the book equity "
-        "(paid-in minus cumulative losses, floored at 0); the price was never disclosed"
+        "at the exit date (paid-in minus cumulative losses, carried to the exit when the "
+        "accounts end earlier, floored at 0); the price was never disclosed"
     ),
     "range": (
         "assumption (exit scenario 'range'): the price was anywhere between nothing and the "
