@@ -464,7 +464,7 @@ def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str)
         )
     basis = rows["revenue_basis"] if "revenue_basis" in rows else ["total"] * len(rows)
     labels = [
-        f"{_NAMES.get(c, c)}\n{p}" + (", external revenue" if b == "external" else "")
+        f"{_NAMES.get(c, c)}\n{p}" + ("\nexternal revenue" if b == "external" else "")
         for c, p, b in zip(rows["company_id"], rows["period"], basis, strict=True)
     ]
     ax.set_yticks(y, labels)
