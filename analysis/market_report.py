@@ -39,6 +39,7 @@ from analysis.market_context import (
     concentration_sentence,
     european_sentence,
     market_context,
+    published_growth_sentence,
     revenue_scope_text,
     revenue_text,
     scale_frame,
@@ -76,6 +77,7 @@ __all__ = [
     "definitions_section",
     "figure_png",
     "gaps_section",
+    "growth_rate_label",
     "growth_section",
     "key_numbers",
     "overview_section",
@@ -105,12 +107,15 @@ def overview_section(ds: Dataset, params: MarketParams) -> Section:
     out = SectionBuilder()
     out.md(_run_line(ctx))
     bullets = [big3_sentence(ctx, facts), european_sentence(ctx, facts)]
-    bullets += [concentration_sentence(ctx, facts), cagr_sentence(ctx, facts)]
+    bullets += [concentration_sentence(ctx, facts), published_growth_sentence(ctx, facts)]
+    bullets += [cagr_sentence(ctx, facts)]
     bullets += [scale_sentence(ctx, facts)]
     out.md("**In short** (each figure is explained, with its sources, further down):")
     out.md(*[f"- {b}" for b in bullets if b])
     if facts.big3 is not None:
         out.cite(facts.big3["source_ids"])
+    if facts.growth is not None:
+        out.cite(facts.growth["source_ids"])
     return out.build()
 
 
@@ -380,6 +385,26 @@ def gaps_section(ds: Dataset, params: MarketParams) -> Section:
     return out.build()
 
 
+def _apart_lines(ctx: MarketContext) -> list[str]:
+    """One line per figure kept apart because its definition is unclear."""
+    unclear = set(ctx.markets["market_id"]) - set(mf.comparable_markets(ctx.markets))
+    rows = ctx.shares.loc[ctx.shares["market_id"].isin(unclear)]
+    lines = []
+    for (market_id, period, provider), group in rows.groupby(
+        ["market_id", "period", "provider_id"], sort=True
+    ):
+        values = sorted(set(group["share_pct"].astype(float)))
+        shown = " or ".join(f"{as_published(v)} %" for v in values)
+        lines.append(
+            f"Kept apart: {ctx.name(str(provider))}, {md(period)}, {shown} "
+            f"({publishers_md(group['source_id'], ctx.ds.sources)}). The sources word its "
+            f"definition differently ({md(ctx.label(str(market_id)))}: "
+            f"{md(ctx.markets.set_index('market_id').loc[market_id, 'definition'])}), so it "
+            f"enters no series, share, CR3 or change over time."
+        )
+    return lines
+
+
 def caveats_section(ds: Dataset, params: MarketParams) -> Section:
     """Where sources disagree, how ranges are made, and what the figures do not mean."""
     ctx = market_context(ds, params)
@@ -396,6 +421,7 @@ def caveats_section(ds: Dataset, params: MarketParams) -> Section:
         "release note, from the same page, or from a page dated within the release a note "
         "names), and the report says so where the two ends come from different releases.",
     ]
+    lines += _apart_lines(ctx)
     if ctx.ref is not None:
         kinds = sorted(set(ctx.table["period_type"]))
         if len(kinds) > 1:
@@ -480,11 +506,28 @@ def sources_section(ds: Dataset, params: MarketParams) -> Section:
 # --------------------------------------------------------------------------- key numbers
 
 
+def growth_rate_label(is_same_release: bool, bound: str) -> str:
+    """The label of a growth rate computed between two sizes: it says when the two ends come
+    from different releases and when the rate is only a bound.
+
+    >>> growth_rate_label(False, "at most")
+    'market growth a year over the window (mixes two releases; an upper bound)'
+    >>> growth_rate_label(True, "")
+    'market growth a year over the window, one release'
+    """
+    caveats = [] if is_same_release else ["mixes two releases"]
+    caveats += {"at most": ["an upper bound"], "at least": ["a lower bound"]}.get(bound, [])
+    head = "market growth a year over the window"
+    return f"{head} ({'; '.join(caveats)})" if caveats else f"{head}, one release"
+
+
 def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     """The run's key numbers, computed from the data, for ``record_key_numbers``.
 
-    Returns ``{"numbers": ..., "units": ..., "labels": ..., "notes": ...}``. A figure the data
-    cannot give for this market and window is ``None`` (recorded as undefined), with a note.
+    Returns ``{"numbers": ..., "units": ..., "labels": ..., "notes": ..., "headline": ...}``
+    (``headline``: the names the run index shows, see
+    :func:`analysis.record.record_key_numbers`). A figure the data cannot give for this
+    market and window is ``None`` (recorded as undefined), with a note.
     Text values name the period or series a figure belongs to.
     """
     ctx = market_context(ds, params)
@@ -503,21 +546,32 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         if note:
             notes[name] = note
 
+    def put_range(stem: str, row: pd.Series | None, label: str, missing: str) -> None:
+        """``<stem>_pct`` (central), ``<stem>_low_pct``, ``<stem>_high_pct`` from a row's
+        ``low``/``central``/``high``."""
+        for end in ("low", "central", "high"):
+            suffix = "" if end == "central" else f"_{end}"
+            value = None if row is None else float(row[end])
+            put(
+                f"{stem}{suffix}_pct",
+                value,
+                "%",
+                f"{label}, {end}",
+                "" if row is not None else missing,
+            )
+
     b = facts.big3
     put(
         "big3_period",
         None if b is None else str(b["period"]),
         label="period of the big three share",
     )
-    for end in ("low", "central", "high"):
-        suffix = "" if end == "central" else f"_{end}"
-        put(
-            f"big3_share{suffix}_pct",
-            None if b is None else float(b[end]),
-            "%",
-            f"Amazon, Microsoft and Google's share, {end}",
-            "" if b is not None else "no big-three share in the window",
-        )
+    put_range(
+        "big3_share",
+        b,
+        "big three's share (Amazon, Microsoft, Google)",
+        "no big-three share in the window",
+    )
     e = facts.european
     put(
         "european_periods",
@@ -531,15 +585,29 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         if same
         else ""
     )
-    put("european_share_first_pct", None if e is None else e["first_central"], "%")
-    put("european_share_latest_pct", None if e is None else e["latest_central"], "%")
+    put(
+        "european_share_first_pct",
+        None if e is None else e["first_central"],
+        "%",
+        "European providers' share, first period"
+        + ("" if e is None else f" ({e['first_period']})"),
+    )
+    put(
+        "european_share_latest_pct",
+        None if e is None else e["latest_central"],
+        "%",
+        "European providers' share, latest" + ("" if e is None else f" ({e['latest_period']})"),
+    )
     for end in ("low", "central", "high"):
         suffix = "" if end == "central" else f"_{end}"
         put(
             f"european_share_change{suffix}_pp",
             None if e is None else e[f"change_{end}_pp"],
             "pp",
-            f"change of European providers' share since the first period, {end}",
+            f"change in European providers' share, {e['first_period']} to "
+            f"{e['latest_period']}, {end}"
+            if e is not None
+            else f"change in European providers' share, {end}",
             release_note
             if e is not None
             else "fewer than two periods with a European providers' share",
@@ -553,7 +621,12 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     for end in ("low", "central", "high"):
         suffix = "" if end == "central" else f"_{end}"
         value = None if c is None else c[f"cr3_{end}_pct"]
-        put(f"cr3{suffix}_pct", None if value is None or pd.isna(value) else float(value), "%")
+        put(
+            f"cr3{suffix}_pct",
+            None if value is None or pd.isna(value) else float(value),
+            "%",
+            f"CR3, the three largest providers' share, {end}",
+        )
     put("hhi_min", None if c is None else float(c["hhi_min"]), label="lowest HHI (0-10,000)")
     put("hhi_max", None if c is None else float(c["hhi_max"]), label="highest HHI (0-10,000)")
     g = facts.cagr
@@ -573,8 +646,25 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         bool(g["is_same_release"]) if computed else None,
         label="both sizes of the growth rate come from one release",
     )
+    w = facts.growth
+    put(
+        "market_growth_period",
+        None if w is None else f"{w['period']} ({str(w['period_type']).replace('_', ' ')})",
+        label="period of the latest growth rate the analyst published",
+    )
+    put_range(
+        "market_growth_latest",
+        w,
+        "market growth, latest published rate (one release)",
+        "no growth rate published for the series in the window",
+    )
     # an end that is only a bound leaves one side of the rate open: that side is undefined
     open_side = {"at most": "low", "at least": "high"}.get(str(g["bound"])) if computed else None
+    cagr_label = (
+        growth_rate_label(bool(g["is_same_release"]), str(g["bound"]))
+        if computed
+        else "market growth a year over the window"
+    )
     for end in ("low", "central", "high"):
         suffix = "" if end == "central" else f"_{end}"
         undefined = not computed or end == open_side
@@ -588,6 +678,7 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
             f"market_cagr{suffix}_pct",
             None if undefined else float(g[f"cagr_{end}_pct"]),
             "% a year",
+            f"{cagr_label}, {end}",
             note=note,
         )
     s = facts.scale
@@ -610,17 +701,26 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         )
     put("share_figures", len(ctx.shares), label="share figures of the geography in the window")
     put("size_figures", len(ctx.sizes), label="size and growth figures in the window")
-    # the headline figures first: the run index shows the first key numbers of each report
-    order = [n for n in _HEADLINE if n in numbers] + [n for n in numbers if n not in _HEADLINE]
+    # the headline figures first, and marked: the run index shows them for each report; a
+    # growth rate that mixes releases or is only a bound is never one of them
+    headline = [n for n in _HEADLINE if numbers.get(n) is not None]
+    if len(headline) < 4 and numbers.get("cr3_pct") is not None:
+        headline.append("cr3_pct")
+    order = [*_HEADLINE, "cr3_pct"]
+    order = [n for n in order if n in numbers] + [n for n in numbers if n not in order]
     numbers = {name: numbers[name] for name in order}
-    return {"numbers": numbers, "units": units, "labels": labels, "notes": notes}
+    return {
+        "numbers": numbers,
+        "units": units,
+        "labels": labels,
+        "notes": notes,
+        "headline": headline,
+    }
 
 
 _HEADLINE = (
     "big3_share_pct",
+    "european_share_latest_pct",
     "european_share_change_pp",
-    "cr3_pct",
-    "hhi_min",
-    "hhi_max",
-    "market_cagr_pct",
+    "market_growth_latest_pct",
 )

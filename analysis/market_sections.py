@@ -36,6 +36,7 @@ from analysis.market_context import (
     european_sentence,
     growth_rows,
     market_context,
+    published_growth_sentence,
     series_growth,
     size_metric,
     summary_facts,
@@ -366,6 +367,10 @@ def size_section(ds: Dataset, params: MarketParams) -> Section:
             out.figure(fig)
             out.cite(ids)
     facts = summary_facts(ctx)
+    published = published_growth_sentence(ctx, facts)
+    if published:
+        out.md(published)
+        out.cite(facts.growth["source_ids"])
     out.md(cagr_sentence(ctx, facts))
     if facts.cagr is not None:
         out.cite(facts.cagr.get("source_ids", ()))
