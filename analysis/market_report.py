@@ -51,9 +51,11 @@ from analysis.market_sections import (
     concentration_section,
     definitions_section,
     growth_section,
+    highlight_notes,
     shares_section,
     size_section,
 )
+from analysis.market_state import state_section as _state_section
 from analysis.params import MarketParams
 from analysis.plots_market import plot_scale
 from analysis.report_blocks import (
@@ -62,6 +64,7 @@ from analysis.report_blocks import (
     as_published,
     figure_png,
     fmt_number,
+    fmt_points,
     fmt_range,
     join_words,
     publishers_md,
@@ -72,6 +75,7 @@ from analysis.textsafe import md
 
 __all__ = [
     "Section",
+    "answer_section",
     "caveats_section",
     "concentration_section",
     "definitions_section",
@@ -86,6 +90,7 @@ __all__ = [
     "show",
     "size_section",
     "sources_section",
+    "state_section",
 ]
 
 # --------------------------------------------------------------------------- overview
@@ -116,6 +121,61 @@ def overview_section(ds: Dataset, params: MarketParams) -> Section:
         out.cite(facts.big3["source_ids"])
     if facts.growth is not None:
         out.cite(facts.growth["source_ids"])
+    return out.build()
+
+
+# --------------------------------------------------------------------------- the answer
+
+
+def _big3_answer(ctx: MarketContext, facts) -> str:
+    b = facts.big3
+    if ctx.ref is None or b is None:
+        return big3_sentence(ctx, facts)
+    return (
+        f"Amazon, Microsoft and Google held {fmt_range(b['low'], b['central'], b['high'])} of "
+        f"the {ctx.series_text(ctx.ref)} in {md(b['period'])} "
+        f"({publishers_md(b['source_ids'], ctx.ds.sources)})."
+    )
+
+
+def _european_answer(ctx: MarketContext, facts) -> str:
+    e = facts.european
+    if e is None:
+        return european_sentence(ctx, facts)
+    change = fmt_points(e["change_low_pp"], e["change_central_pp"], e["change_high_pp"])
+    first = fmt_range(e["first_low"], e["first_central"], e["first_high"])
+    latest = fmt_range(e["latest_low"], e["latest_central"], e["latest_high"])
+    how = (
+        f"within one release of the analyst ({md(e['release_label'])})"
+        if e.get("is_same_release", False)
+        else "from figures that may come from different releases"
+    )
+    bound = " (named providers only, so at least this)" if e["is_lower_bound"] else ""
+    return (
+        f"European providers, French ones included, held {latest} in "
+        f"{md(e['latest_period'])}{bound}, against {first} in {md(e['first_period'])}: "
+        f"{change}, {how}."
+    )
+
+
+def answer_section(ds: Dataset, params: MarketParams) -> Section:
+    """The answer, first: where the highlighted providers stand, the big three's share, the
+    European providers' share and its change, in a few plain sentences with their ranges.
+
+    The notebook shows it in a cell tagged ``answer``, which the report page moves above the
+    parameters and the contents. Every figure is one the later sections explain.
+    """
+    ctx = market_context(ds, params)
+    facts = summary_facts(ctx)
+    out = SectionBuilder()
+    lines = [_big3_answer(ctx, facts), _european_answer(ctx, facts)]
+    lines += highlight_notes(ctx)
+    out.md(
+        f"**The answer** ({ctx.geo} cloud market, {ctx.window}):",
+        *[f"- {line}" for line in lines if line],
+    )
+    if facts.big3 is not None:
+        out.cite(facts.big3["source_ids"])
     return out.build()
 
 
@@ -469,6 +529,16 @@ def caveats_section(ds: Dataset, params: MarketParams) -> Section:
     return out.build()
 
 
+# --------------------------------------------------------------------------- the State
+
+
+def state_section(ds: Dataset, params: MarketParams) -> Section:
+    """What the State did next (:func:`analysis.market_state.state_section`): the 2021
+    strategy and its money, SecNumCloud and the joint ventures, dated; the same for every
+    geography and window (the policy is French and recent)."""
+    return _state_section(ds)
+
+
 # --------------------------------------------------------------------------- sources
 
 
@@ -483,6 +553,10 @@ def _all_source_ids(ctx: MarketContext) -> list[str]:
     )
     if ctx.params.market == "worldwide" and not revenues.empty:
         ids += list(revenues.sort_values("year").iloc[-1]["source_ids"])
+    facts = summary_facts(ctx)
+    if facts.growth is not None:
+        ids += list(facts.growth["source_ids"])
+    ids += list(state_section(ctx.ds, ctx.params).source_ids)
     return list(dict.fromkeys(str(i) for i in ids))
 
 

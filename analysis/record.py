@@ -155,9 +155,11 @@ _END_WORDS = re.compile(
 
 
 def _row_label(entries: Mapping[str, Mapping[str, Any]], name: str) -> str:
-    """A row's label: its central's label (else the first), without the bound words."""
-    entry = entries.get("central") or next(iter(entries.values()))
-    label = str(entry.get("label") or name)
+    """A row's label: its central's label (else the first there is), without the bound
+    words; the name when no number of the row has one."""
+    ordered = [entries["central"]] if "central" in entries else []
+    ordered += [e for b, e in entries.items() if b != "central"]
+    label = next((str(e["label"]) for e in ordered if e.get("label")), name)
     return _END_WORDS.sub("", label, count=1).strip() or name
 
 
@@ -194,8 +196,13 @@ def key_number_rows(numbers: Mapping[str, Mapping[str, Any]]) -> list[dict[str, 
             "names": dict(names),
             "note": next((str(e["note"]) for e in entries.values() if e.get("note")), ""),
             "headline": any(bool(e.get("headline")) for e in entries.values()),
+            # text, or an undefined figure named without bound or unit (a period, a basis)
             "is_text": any(isinstance(e.get("value"), bool | str) for e in entries.values())
-            or (all(e.get("value") is None for e in entries.values()) and not first.get("unit")),
+            or (
+                names == {"central": quantity}
+                and first.get("value") is None
+                and not first.get("unit")
+            ),
         }
         for bound, entry in entries.items():
             row[bound] = entry.get("value")

@@ -44,6 +44,7 @@ from analysis.report_blocks import (
 from analysis.textsafe import md
 
 SECTIONS = [
+    mr.answer_section,
     mr.overview_section,
     mr.definitions_section,
     mr.size_section,
@@ -53,6 +54,7 @@ SECTIONS = [
     mr.scale_section,
     mr.gaps_section,
     mr.caveats_section,
+    mr.state_section,
     mr.sources_section,
 ]
 
@@ -635,3 +637,39 @@ def test_committed_names_need_no_escaping(ds) -> None:
         ctx = market_context(ds, p)
         assert ctx.name("ovhcloud") == ctx.label("ovhcloud") == "OVHcloud (OVH)"
         assert ctx.series_text(ctx.ref) == ctx.series(ctx.ref)
+
+
+# --------------------------------------------------------------------------- answer, State
+
+
+def test_answer_states_the_figures_the_results_hold(ds) -> None:
+    p = params(highlight=["ovhcloud"])
+    text = mr.answer_section(ds, p).text
+    facts = summary_facts(market_context(ds, p))
+    b, e = facts.big3, facts.european
+    assert text.startswith("**The answer** (European cloud market, 2012-2025)")
+    assert f"held {fmt_range(b['low'], b['central'], b['high'])} of the" in text
+    latest = fmt_range(e["latest_low"], e["latest_central"], e["latest_high"])
+    change = fmt_points(e["change_low_pp"], e["change_central_pp"], e["change_high_pp"])
+    assert f"held {latest} in {e['latest_period']}" in text and change in text
+    assert "within one release" in text
+    assert text.count("\n- ") == 3  # big three, European providers, OVHcloud
+
+
+def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
+    from analysis.market_state import funding_estimates
+
+    section = mr.state_section(ds, params())
+    (table,) = section.tables
+    assert list(table["Date"]) == sorted(table["Date"])  # oldest first
+    assert "2021-05-17" in set(table["Date"])  # the 'cloud de confiance' strategy
+    assert {"Bleu", "S3NS", "SecNumCloud"} <= set(table["Who"])
+    assert table["Source"].str.len().gt(0).all()
+    sources = set(ds.sources["source_id"])
+    assert section.source_ids and set(section.source_ids) <= sources
+    # the money: each range the data gives, formatted as the report formats it
+    money = funding_estimates(ds.public_funding).set_index("metric")
+    granted = money.loc["granted_eur_m"]  # 421 (Décideurs) vs 380 (L'Usine Nouvelle)
+    shown = fmt_range(granted["low"], granted["central"], granted["high"], " M EUR")
+    assert f"{shown} granted to projects" in section.text
+    assert "Microsoft" in section.text and "Google" in section.text  # what the ventures sell
