@@ -643,7 +643,7 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     put_range(
         "big3_share",
         b,
-        "big three's share (Amazon, Microsoft, Google)",
+        "big three's share (Amazon, Microsoft, Google)" + ("" if b is None else f", {b['period']}"),
         "no big-three share in the window",
     )
     e = facts.european
@@ -699,7 +699,9 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
             f"cr3{suffix}_pct",
             None if value is None or pd.isna(value) else float(value),
             "%",
-            f"CR3, the three largest providers' share, {end}",
+            "CR3, the three largest providers' share"
+            + ("" if c is None else f", {c['period']}")
+            + f", {end}",
         )
     put("hhi_min", None if c is None else float(c["hhi_min"]), label="lowest HHI (0-10,000)")
     put("hhi_max", None if c is None else float(c["hhi_max"]), label="highest HHI (0-10,000)")
@@ -729,7 +731,9 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     put_range(
         "market_growth_latest",
         w,
-        "market growth, latest published rate (one release)",
+        "market growth"
+        + ("" if w is None else f" in {w['period']}")
+        + ", as published (one release)",
         "no growth rate published for the series in the window",
     )
     # an end that is only a bound leaves one side of the rate open: that side is undefined
