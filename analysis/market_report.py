@@ -446,21 +446,25 @@ def gaps_section(ds: Dataset, params: MarketParams) -> Section:
 
 
 def _apart_lines(ctx: MarketContext) -> list[str]:
-    """One line per figure kept apart because its definition is unclear."""
+    """One line per series of unclear definition: its figures, kept apart, and why."""
     unclear = set(ctx.markets["market_id"]) - set(mf.comparable_markets(ctx.markets))
     rows = ctx.shares.loc[ctx.shares["market_id"].isin(unclear)]
+    definitions = ctx.markets.set_index("market_id")["definition"]
     lines = []
-    for (market_id, period, provider), group in rows.groupby(
-        ["market_id", "period", "provider_id"], sort=True
-    ):
-        values = sorted(set(group["share_pct"].astype(float)))
-        shown = " or ".join(f"{as_published(v)} %" for v in values)
+    for market_id, series in rows.groupby("market_id", sort=True):
+        figures = []
+        for (period, provider), group in series.groupby(["period", "provider_id"], sort=True):
+            values = " or ".join(
+                f"{as_published(v)} %" for v in sorted(set(group["share_pct"].astype(float)))
+            )
+            figures.append(
+                f"{ctx.name(str(provider))}, {md(period)}, {values} "
+                f"({publishers_md(group['source_id'], ctx.ds.sources)})"
+            )
         lines.append(
-            f"Kept apart: {ctx.name(str(provider))}, {md(period)}, {shown} "
-            f"({publishers_md(group['source_id'], ctx.ds.sources)}). The sources word its "
-            f"definition differently ({md(ctx.label(str(market_id)))}: "
-            f"{md(ctx.markets.set_index('market_id').loc[market_id, 'definition'])}), so it "
-            f"enters no series, share, CR3 or change over time."
+            f"Kept apart, because the sources leave their definition unclear "
+            f"({md(definitions[market_id])}): {'; '.join(figures)}. They enter no series, "
+            f"share, CR3 or change over time."
         )
     return lines
 

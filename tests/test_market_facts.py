@@ -388,12 +388,17 @@ def test_published_growth_reads_the_market_rows_of_the_series() -> None:
 
 
 def test_series_of_unclear_definition_is_never_the_reference() -> None:
-    from analysis.market_facts import UNCLEAR_SCOPE, comparable_markets
+    from analysis.market_facts import comparable_markets
 
     markets = pd.DataFrame(
         {
-            "market_id": ["infra", "public", "unclear"],
-            "scope": ["cloud_infrastructure_services", "iaas_paas", UNCLEAR_SCOPE],
+            "market_id": ["infra", "public", "unclear", "unnamed"],
+            "scope": [
+                "cloud_infrastructure_services",
+                "iaas_paas",
+                "definition_unclear",  # relayed under two definitions
+                "cloud_unspecified",  # quoted without analyst or scope
+            ],
         }
     )
     shares = pd.DataFrame(
