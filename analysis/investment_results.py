@@ -59,6 +59,15 @@ RESULT_METRICS: dict[str, tuple[str, str, float]] = {
 }
 
 
+#: the headline numbers of an investment report: lost, paid in, came back, IRR
+HEADLINE = (
+    "loss_central_eur_m",
+    "paid_in_central_eur_m",
+    "proceeds_central_eur_m",
+    "irr_central_pct",
+)
+
+
 @dataclass(frozen=True)
 class InvestmentReport:
     """The results of one run of the investment-return analysis (see :func:`analyse`)."""
@@ -91,6 +100,8 @@ class InvestmentReport:
     source_ids: tuple[str, ...]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     text_names: dict[str, str] = field(default_factory=dict)
+    #: the key numbers the run index shows for this report (their centrals)
+    headline: tuple[str, ...] = HEADLINE
 
     def table(self, name: str) -> Styler:
         """A display table (see :func:`analysis.investment_text.display_tables`), no index."""
