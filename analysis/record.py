@@ -180,13 +180,16 @@ def key_number_rows(numbers: Mapping[str, Mapping[str, Any]]) -> list[dict[str, 
     >>> rows[2]["quantity"], rows[2]["low"]
     ('moic', 0.0)
     """
-    keyed: dict[str, dict[str, str]] = {}
+    keyed: dict[tuple[str, str], dict[str, str]] = {}
     for name in numbers:
         quantity, bound = _split_name(name)
-        keyed.setdefault(quantity, {})[bound or "central"] = name
-    # a bare name is a central only beside bounded siblings; otherwise it is its own row
+        slot = keyed.setdefault(("", quantity), {})
+        if (bound or "central") in slot:  # e.g. both x_central_pct and x_pct: its own row
+            slot = keyed.setdefault(("own", name), {})
+            bound = None
+        slot[bound or "central"] = name
     rows = []
-    for quantity, names in keyed.items():
+    for (_, quantity), names in keyed.items():
         entries = {bound: numbers[name] for bound, name in names.items()}
         first = next(iter(entries.values()))
         row: dict[str, Any] = {

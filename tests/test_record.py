@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.record import (
     KEY_NUMBERS_MIME,
@@ -168,3 +170,30 @@ def test_headline_marks_and_fallback() -> None:
     assert [r["quantity"] for r in headline_rows(plain, fallback=2)] == ["loss_eur_m", "moic"]
     with pytest.raises(KeyError, match="nope"):
         key_numbers_payload({"a": 1}, headline=["nope"])
+
+
+@given(
+    st.dictionaries(
+        st.tuples(
+            st.sampled_from(["loss", "irr", "big3_share", "moic"]),
+            st.sampled_from(["low", "central", "high", "p5", "p50", "p95", ""]),
+            st.sampled_from(["eur_m", "pct", ""]),
+        ),
+        st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)),
+        max_size=12,
+    )
+)
+def test_every_key_number_lands_in_exactly_one_cell(spec) -> None:
+    """Property: grouping loses no number and puts none twice; the table is deterministic."""
+    numbers = {}
+    for (quantity, bound, unit), value in spec.items():
+        name = "_".join(p for p in (quantity, bound, unit) if p)
+        numbers[name] = value
+    payload = key_numbers_payload(numbers)
+    rows = key_number_rows(payload["numbers"])
+    placed = [name for r in rows for name in r["names"].values()]
+    assert sorted(placed) == sorted(payload["numbers"])
+    for r in rows:
+        for bound, name in r["names"].items():
+            assert r[bound] == payload["numbers"][name]["value"]
+    assert format_key_table(payload) == format_key_table(key_numbers_payload(numbers))
