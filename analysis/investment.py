@@ -1071,7 +1071,11 @@ def assumptions_table(
             "valued at the buyout date at the sellers' price",
             "assumption",
             "assumption: Orange (Cloudwatt) and SFR (Numergy) did not sell; their stake, and "
-            "all shareholders' for investor 'all', is valued as if sold on the buyout date",
+            "all shareholders' for investor 'all', is valued as if sold on the buyout date: a "
+            "paper valuation, not cash. For all shareholders together the buyout moved money "
+            "between shareholders and brought nothing back to the group; what the buyers paid "
+            "and spent afterwards (until Cloudwatt was switched off, Numergy dissolved) is in "
+            "no source",
         ),
     ]
     if multi:

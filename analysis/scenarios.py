@@ -8,8 +8,10 @@ The model is a pure function of plain numbers (the notebook feeds it from ``data
 - the **pay-in timing**, a named assumption: the capital came in tranches on the given dates,
   split by shares drawn from Dirichlet(1, ..., 1) (``"random"``) or equal (``"equal"``);
 - the **exit scenario**, a named assumption about the undisclosed buyout price: ``"zero"``
-  (nothing came back), ``"book"`` (the stake's share of the remaining book equity, paid-in
-  minus cumulative losses, floored at 0) or ``"range"`` (uniform between the two).
+  (nothing came back), ``"book"`` (the stake's share of the book equity at the exit date:
+  paid-in minus cumulative losses, carried from the last accounts to the exit at a yearly
+  loss rate when the company gives an accounts date, floored at 0, nil when an event bounds
+  it there) or ``"range"`` (uniform between the two).
 
 The investor's flows are ``-stake x paid-in x share_j`` at each tranche date and
 ``+stake x exit share x book equity`` at the exit date; with several companies the flows are
