@@ -43,8 +43,8 @@ RUNS = [
 #: the papermill run: non-default company, investor, scenario, rate, engine size, seed, and
 #: the data directory named explicitly
 PAPERMILL_RUN = {
-    "company": "numergy",
-    "investor": "sfr",
+    "company": "cloudwatt",
+    "investor": "thales",
     "exit_scenario": "book",
     "discount_rate": 0.08,
     "n_scenarios": 2_000,
@@ -208,6 +208,7 @@ def test_papermill_run_with_other_parameters(tmp_path, dataset) -> None:
     # The notebook records what the analysis computes for the same parameters.
     report = analyse(dataset, InvestmentParams.from_values(**PAPERMILL_RUN))
     check_investment_numbers(report.key_numbers, "book", PAPERMILL_RUN["n_scenarios"])
+    assert report.key_numbers["proceeds_low_eur_m"] > 0  # Cloudwatt's book value is positive
     assert set(recorded) == set(report.key_numbers)
     for name, value in report.key_numbers.items():
         if value is None:

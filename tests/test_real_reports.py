@@ -28,9 +28,9 @@ from analysis import market_report as mr
 from analysis.investment_results import analyse
 from analysis.io import data_checksum, load_dataset
 from analysis.params import InvestmentParams, MarketParams
-from analysis.record import format_key_numbers, read_key_numbers, read_sources
+from analysis.record import key_number_rows, key_table_html, read_key_numbers, read_sources
 from analysis.runner.config import load_config
-from analysis.runner.html import format_number
+from analysis.runner.html import index_number
 
 #: digits the notebooks round their key-number cell to (``record_key_numbers(..., digits=)``)
 DIGITS = {"investment_return": 2, "market_position": 1}
@@ -118,28 +118,36 @@ def test_executed_notebooks_hold_png_figures_and_their_records(run, reports) -> 
         assert read_sources(nb) == report["sources"]
 
 
-def _index_numbers(index: str, name: str) -> dict[str, str]:
-    """Key number name -> value shown, in the index row of one report."""
+def _index_numbers(index: str, name: str) -> dict[str, tuple[str, str]]:
+    """Quantity -> (central value shown, what follows it), in the index row of one report."""
     row = index[index.index(f'id="report-{name}"') :]
     row = row[: row.index('<td class="sc-files">')]
     found = re.findall(r'<tr title="([^"]+)"><td>.*?</td><td class="sc-num">'
-                       r'<span class="sc-value">(.*?)</span>', row)  # fmt: skip
-    return {html.unescape(k): html.unescape(v) for k, v in found}
+                       r'<span class="sc-value">(.*?)</span>(.*?)</td>', row)  # fmt: skip
+    return {html.unescape(k): (html.unescape(v), html.unescape(rest)) for k, v, rest in found}
+
+
+def _shown_in_index(row: dict) -> tuple[str, str]:
+    shown = index_number(row)
+    rest = "".join(f" {shown[key]}" for key in ("range", "unit") if shown[key])
+    return shown["value"], rest
 
 
 def test_pages_show_the_recorded_numbers_as_formatted(run, reports) -> None:
-    """The index shows every key number through the runner's ``format_number``; each report
-    page shows the key-number block as ``record.format_key_numbers`` prints it."""
+    """The index shows every recorded quantity (central, range, unit) through the runner's
+    ``index_number``; each report page shows the key-number table as
+    ``record.key_table_html`` renders it at the notebook's rounding."""
     index = (run.run_dir / "index.html").read_text(encoding="utf-8")
     for report in reports:
-        shown = _index_numbers(index, report["name"])
-        assert shown == {
-            name: format_number(entry["value"]) for name, entry in report["key_numbers"].items()
+        rows = key_number_rows(report["key_numbers"])
+        assert rows, report["name"]
+        assert _index_numbers(index, report["name"]) == {
+            row["quantity"]: _shown_in_index(row) for row in rows
         }, report["name"]
         digits = DIGITS[_stem(report)]
         source = (REPO / report["notebook"]).read_text(encoding="utf-8")
         assert f"digits={digits}" in source  # the rounding the notebook asks for
-        block = format_key_numbers({"numbers": report["key_numbers"]}, digits)
-        text = _page_text((run.run_dir / report["html"]).read_text(encoding="utf-8"))
-        for line in block.splitlines():
-            assert line in text, (report["name"], line)
+        table = key_table_html({"numbers": report["key_numbers"]}, digits)
+        page = (run.run_dir / report["html"]).read_text(encoding="utf-8")
+        # compared as text: the page re-serialises the output's HTML (entities may differ)
+        assert _page_text(table) in _page_text(page), report["name"]
