@@ -12,9 +12,10 @@ STAMP := $(VENV)/.installed
 RUN_ARGS ?=
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-x -k returns"`
 PYTEST_ARGS ?=
-# pytest-xdist workers (auto: one per core; 0: one process); tests/conftest.py groups the tests
+# pytest-xdist workers (auto: one per core; 0: one process). A test file stays on one worker:
+# its module fixtures are set up once, and nbval runs a notebook's cells in order in one kernel.
 PYTEST_WORKERS ?= auto
-XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 # Extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port 8890"`
 LAB_ARGS ?=
 

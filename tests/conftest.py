@@ -115,23 +115,6 @@ def test_group(path: Path, module: object | None = None) -> str:
 test_group.__test__ = False  # a helper, not a test
 
 
-def _shares_a_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a fixture set up once for its module (or class)."""
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info is not None else ()
-    return any(d.scope in ("module", "class", "package") for defs in definitions for d in defs)
-
-
-def _worker_group(item: pytest.Item, group: str) -> str:
-    """The pytest-xdist group (``--dist loadgroup``): a test file stays on one worker (its
-    module fixtures are set up once; nbval runs a notebook's cells in order in one kernel),
-    except end-to-end tests that share nothing with their neighbours: each of those is a
-    group of its own, so that the longest file does not hold one worker alone."""
-    if group == "e2e" and not _shares_a_fixture(item):
-        return item.nodeid
-    return str(item.fspath)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = getattr(item, "module", None)
@@ -141,7 +124,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker("slow")  # starts the runner or a kernel
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker("browser")
-        item.add_marker(pytest.mark.xdist_group(_worker_group(item, group)))
 
 
 # --------------------------------------------------------------------------- shared runs
