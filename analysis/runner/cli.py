@@ -7,6 +7,7 @@ nothing heavy: papermill, nbconvert and the rest are imported when a command run
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
@@ -32,18 +33,42 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _default_jobs() -> int:
+    from analysis.runner.limits import MAX_JOBS
+
+    return min(_cores(), MAX_JOBS)
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text}")
+    from analysis.runner.limits import MAX_JOBS
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_JOBS}, got {text!r}"
+        )
     return value
 
 
-def _seconds(text: str) -> float | None:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected seconds >= 0 (0 = no limit), got {text}")
-    return value or None
+def _seconds(text: str) -> int | None:
+    """Whole seconds (nbclient's cell timeout is an integer), 0 for no limit."""
+    from analysis.runner.limits import MAX_CELL_TIMEOUT_S, option_problems
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if value == 0:
+        return None
+    if option_problems(1, value):
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of seconds from 1 to {MAX_CELL_TIMEOUT_S:,} "
+            f"(0 = no limit), got {text!r}"
+        )
+    return int(value)
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +93,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "-j",
         metavar="N",
         type=_positive_int,
-        default=_cores(),
+        default=_default_jobs(),
         help="reports run at the same time (default: the number of cores)",
     )
     parser.add_argument(
@@ -97,7 +122,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         metavar="SECONDS",
         type=_seconds,
-        default=1800.0,
+        default=1800,
         help="longest a single cell may run before its report fails (default 1800; 0 = none)",
     )
     progress = parser.add_mutually_exclusive_group()

@@ -224,8 +224,12 @@ def _check_inputs(
     config has no problem, ``on_config_ok(reports)`` is called before the data checks
     (the runner starts the kernel template's imports there, in another process).
     """
+    from analysis.runner.limits import option_problems
+
+    # options first: a bad one stops the run with the config's problems, before any kernel
+    bad_options = option_problems(options.jobs, options.cell_timeout_s)
     config = read_config(options.config)
-    problems = list(config.problems)
+    problems = bad_options + list(config.problems)
     reports = config.reports
     try:
         reports = select_reports(reports, options.only)
