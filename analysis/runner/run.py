@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import getpass
 import importlib.metadata
 import os
@@ -225,9 +226,11 @@ def _check_inputs(
     (the runner starts the kernel template's imports there, in another process).
     """
     from analysis.runner.limits import option_problems
+    from analysis.runner.publish import output_problems
 
     # options first: a bad one stops the run with the config's problems, before any kernel
     bad_options = option_problems(options.jobs, options.cell_timeout_s)
+    bad_options += output_problems(Path(options.output))
     config = read_config(options.config)
     problems = bad_options + list(config.problems)
     reports = config.reports
@@ -321,6 +324,7 @@ def _run_locked(
     from analysis.io import REPO_ROOT
     from analysis.runner.html import render_index
     from analysis.runner.lock import RunLock, describe_holder
+    from analysis.runner.publish import held_signals, point_latest
     from analysis.runner.runs import (
         LATEST,
         MANIFEST,
@@ -330,7 +334,6 @@ def _run_locked(
         list_runs,
         move_into_place,
         new_run_id,
-        point_latest,
         write_json_atomic,
     )
 
@@ -344,13 +347,18 @@ def _run_locked(
         raise ConfigError(f"{output}: cannot create the output folder ({exc.strerror})") from None
     lock = RunLock(output)
     wait_clock = time.perf_counter()
-    lock.acquire(
-        wait=options.wait,
-        on_wait=lambda holder: _say(
-            f"waiting: {output} is locked by {describe_holder(holder)}; this run starts when "
-            "it finishes"
-        ),
-    )
+    try:
+        lock.acquire(
+            wait=options.wait,
+            on_wait=lambda holder: _say(
+                f"waiting: {output} is locked by {describe_holder(holder)}; this run starts "
+                "when it finishes"
+            ),
+        )
+    except OSError as exc:  # a read-only folder or file system: bad input, not a bug
+        raise ConfigError(
+            f"--output {output}: cannot write to the output folder ({exc.strerror or exc})"
+        ) from None
     lock_wait_s = time.perf_counter() - wait_clock
     # the run proper: from the lock to the last report (checks and waiting recorded apart)
     started = _utc_now()
@@ -362,6 +370,7 @@ def _run_locked(
     step = "preparing the run folder"
     try:
         clean_stale(output)
+        _tidy_output(output)
         run_id = new_run_id(output, started)
         lock.set_holder(run_id)
         tmp_dir = output / f"{TMP_PREFIX}{run_id}"
@@ -390,6 +399,8 @@ def _run_locked(
             data_param=data_param,
             data_shown=data_shown,
         )
+        step = "writing the reports' files"
+        entries_written(entries)
         step = "recording the run"
         run_s = time.perf_counter() - run_clock
         finished = started + dt.timedelta(seconds=run_s)
@@ -445,11 +456,21 @@ def _run_locked(
             render_index(index_run, entries, previous, shown), encoding="utf-8"
         )
         shutil.rmtree(tmp_dir / ".results", ignore_errors=True)
-        step = "moving the run into place"
-        final = move_into_place(output, tmp_dir, run_id)
-        tmp_dir, moved = None, True
-        step = f"pointing {LATEST} at it"
-        point_latest(output, run_id)
+        # one step readers see: the run folder appears complete, then latest moves to it;
+        # an interrupt meanwhile is held and reported after (exit status as published)
+        with held_signals() as caught:
+            step = "moving the run into place"
+            final = move_into_place(output, tmp_dir, run_id)
+            tmp_dir, moved = None, True
+            step = f"pointing {LATEST} at it"
+            warning = point_latest(output, run_id)
+        if warning:
+            _say(f"warning: {warning}")
+        if caught:
+            _say(
+                f"note: {signal.Signals(caught[0]).name} arrived while run {run_id} was being "
+                f"published; it was published first ({LATEST} names it), then the run stopped"
+            )
     except Exception as exc:
         try:
             _not_published(exc, step, output, run_id, tmp_dir if not moved else None, entries)
@@ -494,7 +515,8 @@ def _not_published(
             "latest still names the run before it",
         ) from exc
     results = tmp_dir / ".results"
-    if entries is None and not (results.is_dir() and any(results.glob("*.json"))):
+    finished = results.is_dir() and any(results.glob("*.json"))
+    if entries is None and not finished and not isinstance(exc, OSError):
         return
     with contextlib.suppress(OSError):
         (tmp_dir / "logs").mkdir(exist_ok=True)
@@ -512,6 +534,34 @@ def _not_published(
         "traceback is in its logs/runner.log)",
     ]
     raise RunNotPublishedError(problems[0], problems) from exc
+
+
+def entries_written(entries: list[dict[str, Any]]) -> None:
+    """OSError when a worker could not write a report's files (disk full...): the run
+    cannot be finished, it is not a failed report."""
+    unwritten = [e for e in entries if e.get("write_error")]
+    if unwritten:
+        raise OSError(
+            errno.EIO,
+            f"{len(unwritten)} report(s) could not be written: {unwritten[0]['write_error']}",
+        )
+
+
+def _tidy_output(output: Path) -> None:
+    """Make latest.txt follow the latest link (a run killed between the two), list the
+    folders kept by runs that could not be finished, remove those past their age."""
+    from analysis.runner.publish import KEPT_MAX_AGE_DAYS, clean_kept, repair_latest_txt
+
+    repair_latest_txt(output)
+    removed, kept = clean_kept(output, older_than_days=KEPT_MAX_AGE_DAYS)
+    for name in removed:
+        _say(f"note: removed {name}, kept more than {KEPT_MAX_AGE_DAYS} days")
+    if kept:
+        _say(
+            f"note: {len(kept)} unpublished run(s) kept in {output}: {', '.join(kept)}; they "
+            f"are removed after {KEPT_MAX_AGE_DAYS} days, or now with `python -m analysis "
+            "clean-kept`"
+        )
 
 
 def _execute(

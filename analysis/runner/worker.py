@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import html
 import logging
 import multiprocessing
@@ -28,7 +29,7 @@ from typing import Any
 
 from analysis.runner.config import Report
 
-__all__ = ["WorkerContext", "run_report", "worker_main"]
+__all__ = ["WorkerContext", "is_write_error", "run_report", "worker_main"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PR_SET_PDEATHSIG = 1
@@ -170,6 +171,8 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
         }
     except Exception as exc:  # dead kernel, timeout, start failure: the report failed
         exc_seen = exc
+        if is_write_error(exc):  # the run's own files could not be written: not a report's
+            entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
         lines = [line for line in _strip_ansi(str(exc)).splitlines() if line.strip()]
         entry["error"] = {
             "ename": type(exc).__name__,
@@ -186,7 +189,10 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
         entry["failed_cell"] = _failed_cell(nb, source_nb)
     if nb is None:  # nothing was executed (the kernel never started): render the source
         nb = source_nb
-        nbformat.write(nb, paths["notebook_out"])
+        try:
+            nbformat.write(nb, paths["notebook_out"])
+        except OSError as exc:
+            entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
     entry["key_numbers"] = read_key_numbers(nb)
     sources = read_sources(nb)
     entry["sources"] = sources
@@ -196,7 +202,6 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
         if ctx.data_dir_shown and "data_dir" in shown:  # pages are published: no local path
             shown["data_dir"] = ctx.data_dir_shown
         page = ctx.renderer.render(nb, entry, report.effective_parameters(shown), sources)
-        paths["html"].write_text(page, encoding="utf-8")
     except Exception as exc:
         traceback.print_exc()
         entry["status"] = "failed"
@@ -208,16 +213,35 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
                 "traceback": traceback.format_exc(),
             },
         )
-        paths["html"].write_text(
+        page = (
             f"<!DOCTYPE html><meta charset='utf-8'><title>{html.escape(report.name)}</title>"
-            "<p>The HTML page of this report could not be rendered; see its log.</p>",
-            encoding="utf-8",
+            "<p>The HTML page of this report could not be rendered; see its log.</p>"
         )
+    try:
+        paths["html"].write_text(page, encoding="utf-8")
+    except OSError as exc:  # disk full, I/O error: the run cannot be finished (exit 4)
+        traceback.print_exc()
+        entry["write_error"] = f"{paths['html'].name}: {exc}"
     entry["html_s"] = round(time.perf_counter() - html_started, 3)
     entry["duration_s"] = round(time.perf_counter() - started, 3)
     if entry["status"] != "ok":
         entry.setdefault("failed_cell", None)
     return entry
+
+
+#: errno values that mean "this file system cannot take the run's files"
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """True for an error of writing the run's own files (disk full, I/O error...)."""
+    for _ in range(10):  # the exception and what caused it
+        if exc is None:
+            break
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 def _set_parent_death_signal() -> None:
