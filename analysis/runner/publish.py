@@ -31,6 +31,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from analysis.runner.runs import KEPT_SUFFIX, LATEST, LATEST_TXT, MANIFEST, TMP_PREFIX
+from analysis.runner.runs import _fsync_dir as fsync_dir
+
 __all__ = [
     "KEPT_MAX_AGE_DAYS",
     "clean_kept",
@@ -42,22 +45,8 @@ __all__ = [
     "repair_latest_txt",
 ]
 
-LATEST = "latest"
-LATEST_TXT = "latest.txt"
-TMP_PREFIX = ".tmp-"
-KEPT_SUFFIX = ".kept"
-MANIFEST = "manifest.json"
 #: kept folders older than this (days, from their run id) are removed by the next run
 KEPT_MAX_AGE_DAYS = 30
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -128,13 +117,13 @@ def point_latest(output_dir: Path, run_id: str) -> str | None:
         os.symlink(run_id, link_tmp, target_is_directory=True)
     except OSError:  # a file system without symlinks: latest.txt is the pointer
         _write_text_atomic(output_dir / LATEST_TXT, run_id + "\n")
-        _fsync_dir(output_dir)
+        fsync_dir(output_dir)
         return None
     try:
         os.replace(link_tmp, output_dir / LATEST)
     finally:
         link_tmp.unlink(missing_ok=True)
-    _fsync_dir(output_dir)
+    fsync_dir(output_dir)
     try:
         _write_text_atomic(output_dir / LATEST_TXT, run_id + "\n")
     except OSError as exc:
@@ -142,7 +131,7 @@ def point_latest(output_dir: Path, run_id: str) -> str | None:
             f"{LATEST_TXT} could not be updated ({exc.strerror or exc}); the {LATEST} link "
             f"names run {run_id}, and the next run rewrites {LATEST_TXT} from it"
         )
-    _fsync_dir(output_dir)
+    fsync_dir(output_dir)
     return None
 
 
