@@ -29,7 +29,7 @@ from typing import Any
 
 from analysis.runner.config import Report
 
-__all__ = ["WorkerContext", "is_write_error", "run_report", "worker_main"]
+__all__ = ["WRITE_FAILED_EXIT", "WorkerContext", "is_write_error", "run_report", "worker_main"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PR_SET_PDEATHSIG = 1
@@ -229,6 +229,8 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     return entry
 
 
+#: exit status of a worker that could not write its result (EX_TEMPFAIL)
+WRITE_FAILED_EXIT = 75
 #: errno values that mean "this file system cannot take the run's files"
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
 
@@ -280,8 +282,13 @@ def worker_main(
     print(f"report {report.name}: notebook {report.notebook.shown}", file=sys.stderr, flush=True)
     entry = run_report(report, ctx)
     tmp = result_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
-    os.replace(tmp, result_path)
+    try:
+        tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
+        os.replace(tmp, result_path)
+    except OSError:  # disk full: the runner sees this status, not a crashed report
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(WRITE_FAILED_EXIT)
     sys.stdout.flush()
     sys.stderr.flush()
 
