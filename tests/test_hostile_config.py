@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import write_tiny_package
-from runner_helpers import copy_notebooks, run_cli, write_config
+from hostile_helpers import error_lines, run_main
+from runner_helpers import copy_notebooks, write_config
 
 from analysis.runner.limits import (
     MAX_CONFIG_BYTES,
@@ -30,14 +31,19 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(folder: Path, config: Path | str, *extra: str):
-    out = folder / "out"
-    done = run_cli(
-        "run", "--config", str(config), "--output", str(out), "--data-dir",
-        str(folder / "data"), "--no-progress", *extra, timeout=60,
-    )  # fmt: skip
-    errors = [line for line in done.stderr.splitlines() if "error:" in line]
-    return done, errors, out
+@pytest.fixture
+def run(folder: Path, capsys):
+    """Run ``run --config CONFIG`` on the folder's data: (result, error lines, output)."""
+
+    def call(config: Path | str, *extra: str):
+        out = folder / "out"
+        done = run_main(
+            capsys, "run", "--config", str(config), "--output", str(out), "--data-dir",
+            str(folder / "data"), "--no-progress", *extra,
+        )  # fmt: skip
+        return done, error_lines(done), out
+
+    return call
 
 
 def _good_config(folder: Path) -> Path:
@@ -45,8 +51,8 @@ def _good_config(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("value", ["2.5", "nan", "inf", "-inf", "1e-9", "-1", "1e12", "x"])
-def test_a_bad_timeout_is_refused_before_any_kernel(folder: Path, value: str) -> None:
-    done, errors, out = _run(folder, _good_config(folder), f"--timeout={value}")
+def test_a_bad_timeout_is_refused_before_any_kernel(folder: Path, run, value: str) -> None:
+    done, errors, out = run(_good_config(folder), f"--timeout={value}")
     assert done.returncode == 2
     assert errors == [
         "python -m analysis run: error: argument --timeout: expected a whole number of seconds "
@@ -56,8 +62,8 @@ def test_a_bad_timeout_is_refused_before_any_kernel(folder: Path, value: str) ->
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "1.5", "100000"])
-def test_a_bad_jobs_count_is_refused(folder: Path, value: str) -> None:
-    done, errors, out = _run(folder, _good_config(folder), f"--jobs={value}")
+def test_a_bad_jobs_count_is_refused(folder: Path, run, value: str) -> None:
+    done, errors, out = run(_good_config(folder), f"--jobs={value}")
     assert done.returncode == 2
     assert errors == [
         "python -m analysis run: error: argument --jobs/-j: expected a whole number from 1 to "
@@ -161,11 +167,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_config_over_a_limit_is_refused_at_once(folder: Path, case: str) -> None:
+def test_a_config_over_a_limit_is_refused_at_once(folder: Path, run, case: str) -> None:
     make, expected = CASES[case]
     config = make(folder)
     clock = time.perf_counter()
-    done, errors, out = _run(folder, config)
+    done, errors, out = run(config)
     elapsed = time.perf_counter() - clock
     assert done.returncode == 2, done.stderr
     assert len(errors) == 1 and errors[0].endswith(expected), errors
@@ -196,13 +202,15 @@ VALUE_CASES = {
 
 
 @pytest.mark.parametrize("case", list(VALUE_CASES))
-def test_values_json_cannot_record_are_refused_with_the_config(folder: Path, case: str) -> None:
+def test_values_json_cannot_record_are_refused_with_the_config(
+    folder: Path, run, case: str
+) -> None:
     line, expected = VALUE_CASES[case]
     config = write_config(
         folder / "c.yml",
         f"reports:\n  - notebook: notebooks/numbers.ipynb\n    parameters:\n      {line}\n",
     )
-    done, errors, out = _run(folder, config)
+    done, errors, out = run(config)
     assert done.returncode == 2, done.stderr
     assert errors == [f"error: {expected}"]
     assert not out.exists()

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import write_tiny_package
+from hostile_helpers import run_main
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from runner_helpers import REPO, copy_notebooks, latest, manifest, run_cli, run_dirs, write_config
 
@@ -147,20 +148,20 @@ def test_a_full_disk_is_exit_4_kept_aside_and_latest_untouched(tmp_path: Path) -
 
 
 @needs_mount
-def test_a_read_only_output_folder_is_bad_input(tmp_path: Path) -> None:
+def test_a_read_only_output_folder_is_bad_input(tmp_path: Path, capsys) -> None:
     """Case 6: exit 2 with one line, not an internal error."""
     copy_notebooks(tmp_path / "notebooks")
     data = write_tiny_package(tmp_path / "data")
     config = write_config(tmp_path / "r.yml", [{"notebook": "notebooks/numbers.ipynb"}])
     with _tmpfs(tmp_path / "ro", "1m", "ro") as out:
-        done = run_cli("run", "--config", str(config), "--output", str(out), "--data-dir",
-                       str(data), "--no-progress")  # fmt: skip
+        done = run_main(capsys, "run", "--config", str(config), "--output", str(out),
+                        "--data-dir", str(data), "--no-progress")  # fmt: skip
         assert done.returncode == 2, done.stderr
         assert _errors(done) == [f"error: --output {out}: the output folder is not writable"]
         assert list(out.iterdir()) == []
 
 
-def test_a_data_directory_that_is_a_symlink_loop_is_bad_input(tmp_path: Path) -> None:
+def test_a_data_directory_that_is_a_symlink_loop_is_bad_input(tmp_path: Path, capsys) -> None:
     """Case 6."""
     (tmp_path / "a").symlink_to(tmp_path / "b")
     (tmp_path / "b").symlink_to(tmp_path / "a")
@@ -171,7 +172,7 @@ def test_a_data_directory_that_is_a_symlink_loop_is_bad_input(tmp_path: Path) ->
         ["run", "--config", str(config), "--output", str(tmp_path / "out"), "--data-dir",
          str(tmp_path / "a")],
     ):  # fmt: skip
-        done = run_cli(*args, timeout=60)
+        done = run_main(capsys, *args)
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr
         assert _errors(done)[0] == (
@@ -217,7 +218,7 @@ MANIFEST_CASES = {
 
 
 @pytest.mark.parametrize("case", list(MANIFEST_CASES))
-def test_compare_refuses_a_hand_edited_manifest(tmp_path: Path, case: str) -> None:
+def test_compare_refuses_a_hand_edited_manifest(tmp_path: Path, capsys, case: str) -> None:
     """Case 6: checked against the manifest's schema before anything is read from it."""
     text, expected = MANIFEST_CASES[case]
     good = tmp_path / "good" / "manifest.json"
@@ -226,7 +227,7 @@ def test_compare_refuses_a_hand_edited_manifest(tmp_path: Path, case: str) -> No
     bad = tmp_path / "bad" / "manifest.json"
     bad.parent.mkdir()
     bad.write_text(text)
-    done = run_cli("compare", str(good), str(bad), timeout=60)
+    done = run_main(capsys, "compare", str(good), str(bad))
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     errors = _errors(done)
@@ -239,7 +240,7 @@ def _runs(output: Path, *ids: str) -> None:
         (output / run_id / "manifest.json").write_text(json.dumps(GOOD_MANIFEST))
 
 
-def test_latest_link_is_the_pointer_latest_txt_follows_it(tmp_path: Path) -> None:
+def test_latest_link_is_the_pointer_latest_txt_follows_it(tmp_path: Path, capsys) -> None:
     """Case 8: killed between the two pointer updates, readers still agree (they follow the
     link) and the next run rewrites latest.txt; an interrupt while publishing is held."""
     old, new = "2026-03-02T06-00-04Z", "2026-03-09T06-00-03Z"
@@ -251,7 +252,7 @@ def test_latest_link_is_the_pointer_latest_txt_follows_it(tmp_path: Path) -> Non
     os.replace(tmp_path / "latest", tmp_path / "x")
     os.symlink(new, tmp_path / "latest")
     assert publish.latest_id(tmp_path) == new
-    done = run_cli("compare", "previous", "latest", "--output", str(tmp_path), timeout=60)
+    done = run_main(capsys, "compare", "previous", "latest", "--output", str(tmp_path))
     assert done.returncode == 0 and done.stdout.startswith("Comparing run a (A) -> a (B)")
     publish.repair_latest_txt(tmp_path)
     assert (tmp_path / "latest.txt").read_text() == new + "\n"
@@ -262,15 +263,15 @@ def test_latest_link_is_the_pointer_latest_txt_follows_it(tmp_path: Path) -> Non
     assert caught == [signal.SIGTERM, signal.SIGINT]
 
 
-def test_latest_as_a_real_folder_is_refused_before_the_run(tmp_path: Path) -> None:
+def test_latest_as_a_real_folder_is_refused_before_the_run(tmp_path: Path, capsys) -> None:
     """Case 8: a run could never move it; exit 2 before any kernel, nothing written."""
     copy_notebooks(tmp_path / "notebooks")
     data = write_tiny_package(tmp_path / "data")
     config = write_config(tmp_path / "r.yml", [{"notebook": "notebooks/numbers.ipynb"}])
     out = tmp_path / "out"
     (out / "latest").mkdir(parents=True)
-    done = run_cli("run", "--config", str(config), "--output", str(out), "--data-dir", str(data),
-                   timeout=60)  # fmt: skip
+    done = run_main(capsys, "run", "--config", str(config), "--output", str(out), "--data-dir",
+                    str(data))  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert _errors(done) == [
         f"error: --output {out}: latest is a real folder, not the link the runner maintains; "
@@ -324,14 +325,16 @@ def test_sigterm_while_publishing_publishes_and_says_so(tmp_path: Path) -> None:
         ("escape/passwd", "leads outside the data directory through a symlink"),
     ],
 )
-def test_a_data_package_cannot_read_outside_its_folder(tmp_path: Path, path: str, why: str) -> None:
+def test_a_data_package_cannot_read_outside_its_folder(
+    tmp_path: Path, capsys, path: str, why: str
+) -> None:
     """Case 10: refused before any file is read, without printing a line of it."""
     data = write_tiny_package(tmp_path / "data")
     (data / "escape").symlink_to("/etc")
     descriptor = json.loads((data / "datapackage.json").read_text())
     descriptor["resources"][1]["path"] = path
     (data / "datapackage.json").write_text(json.dumps(descriptor))
-    done = run_cli("check-data", "--data-dir", str(data), timeout=60)
+    done = run_main(capsys, "check-data", "--data-dir", str(data))
     assert done.returncode == 2, done.stderr
     assert "root:" not in done.stdout + done.stderr
     assert f"resources[1] (entities): path '{path}' {why}" in done.stdout + done.stderr

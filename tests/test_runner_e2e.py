@@ -598,8 +598,9 @@ def test_a_run_that_cannot_be_finished_keeps_its_reports(tmp_path: Path) -> None
         f"error: run {kept[0].name[5:-5]} was not published: writing manifest.json failed "
         f"(OSError: [Errno 28] No space left on device: '{out}/{kept[0].name[:-5]}/"
         "manifest.json'); latest and earlier runs are as they were",
-        f"error: its reports are kept in {kept[0]}; later runs leave that folder alone (the "
-        "traceback is in its logs/runner.log)",
+        f"error: its reports are kept in {kept[0]}; later runs list it and remove it after "
+        "30 days, or `python -m analysis clean-kept` now (the traceback is in its "
+        "logs/runner.log)",
     ]
     for name in ("numbers", "switch"):
         assert (kept[0] / f"{name}.html").stat().st_size > 0

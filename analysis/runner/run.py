@@ -504,6 +504,7 @@ def _not_published(
     """
     import traceback
 
+    from analysis.runner.publish import KEPT_MAX_AGE_DAYS
     from analysis.runner.runs import keep_unpublished
 
     cause = f"{type(exc).__name__}: {exc}"
@@ -530,8 +531,9 @@ def _not_published(
     problems = [
         f"run {run_id} was not published: {step} failed ({cause}); latest and earlier runs "
         "are as they were",
-        f"its reports are kept in {kept}{also}; later runs leave that folder alone (the "
-        "traceback is in its logs/runner.log)",
+        f"its reports are kept in {kept}{also}; later runs list it and remove it after "
+        f"{KEPT_MAX_AGE_DAYS} days, or `python -m analysis clean-kept` now (the traceback is "
+        "in its logs/runner.log)",
     ]
     raise RunNotPublishedError(problems[0], problems) from exc
 
