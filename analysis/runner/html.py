@@ -26,6 +26,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from analysis.runner.sanitize import page_error, prepare_outputs, sanitize_body
+
 __all__ = [
     "TEMPLATES",
     "ReportRenderer",
@@ -219,6 +221,7 @@ class ReportRenderer:
             enabled=True,
         )
         self.exporter.register_preprocessor(_drop_empty_outputs, enabled=True)
+        self.exporter.register_preprocessor(prepare_outputs, enabled=True)
         self.env = _environment()
         self.css = Markup((TEMPLATES / "style.css").read_text(encoding="utf-8"))
 
@@ -237,6 +240,8 @@ class ReportRenderer:
         body, resources = self.exporter.from_notebook_node(
             nb, resources={"metadata": {"name": report["name"]}}
         )
+        body = sanitize_body(body)  # notebook outputs are not trusted: nothing active
+        report = {**report, "error": page_error(report.get("error"))}
         headings = _Headings()
         headings.feed(body)
         title = headings.found[0]["text"] if headings.found else report["name"]
