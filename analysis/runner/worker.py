@@ -246,6 +246,32 @@ def is_write_error(exc: BaseException) -> bool:
     return False
 
 
+#: largest report log kept (bytes): its first and last halves, with a note between
+MAX_LOG_BYTES = 16 * 1024 * 1024
+
+
+def cap_log(path: Path, limit: int = MAX_LOG_BYTES) -> None:
+    """Cut a log over ``limit`` bytes to its beginning and its end, saying what was cut."""
+    try:
+        size = path.stat().st_size
+        if size <= limit:
+            return
+        half = limit // 2
+        with open(path, "rb") as handle:  # the beginning stays where it is
+            handle.seek(size - half)
+            tail = handle.read(half)
+        note = (
+            f"\n[... {size - 2 * half:,} bytes of this log cut by the report runner (limit "
+            f"{limit:,} bytes): its beginning and its end are kept ...]\n"
+        ).encode()
+        with open(path, "r+b") as handle:  # the worker's own output still appends to it
+            handle.seek(half)
+            handle.write(note + tail)
+            handle.truncate()
+    except OSError:
+        return
+
+
 def _set_parent_death_signal() -> None:
     """Ask Linux to SIGTERM this worker if the runner dies (no-op elsewhere)."""
     with contextlib.suppress(Exception):
@@ -281,6 +307,9 @@ def worker_main(
     os.environ.update(ctx.kernel_env)
     print(f"report {report.name}: notebook {report.notebook.shown}", file=sys.stderr, flush=True)
     entry = run_report(report, ctx)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    cap_log(log_path)
     tmp = result_path.with_suffix(".tmp")
     try:
         tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
