@@ -8,8 +8,11 @@ machine); runs that start kernels still use a new process (``runner_helpers.run_
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_notebook
 
 from analysis.__main__ import main
 
@@ -28,3 +31,11 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.Compl
 def error_lines(done: subprocess.CompletedProcess) -> list[str]:
     """The lines of stderr that report a problem."""
     return [line for line in done.stderr.splitlines() if "error: " in line]
+
+
+def write_notebook(path: Path, cells: list) -> Path:
+    """Write a fixture notebook made of ``cells`` (its kernelspec names this project's)."""
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, path)
+    return path

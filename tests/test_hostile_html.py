@@ -17,9 +17,9 @@ import sys
 import warnings
 from pathlib import Path
 
-import nbformat
 import pytest
 from conftest import write_tiny_package
+from hostile_helpers import write_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from runner_helpers import REPO, latest, manifest, run_cli, write_config
 
@@ -47,8 +47,9 @@ BIG_OUTPUT_CHARS = MAX_OUTPUT_CHARS + 50_000
 
 
 def _hostile_notebook(path: Path) -> Path:
-    nb = new_notebook(
-        cells=[
+    return write_notebook(
+        path,
+        [
             new_markdown_cell("# Hostile fixture\n\n## Outputs"),
             new_code_cell('mode: str = "all"  # all', metadata={"tags": ["parameters"]}),
             new_code_cell(
@@ -64,15 +65,8 @@ def _hostile_notebook(path: Path) -> Path:
             ),
             new_code_cell(f"print('x' * {BIG_OUTPUT_CHARS})"),
             new_code_cell("import json\njson.loads('{not json')  # fails in the standard library"),
-        ]
+        ],
     )
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 from conftest import write_tiny_package
-from hostile_helpers import run_main
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from hostile_helpers import run_main, write_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 from runner_helpers import REPO, copy_notebooks, latest, manifest, run_cli, run_dirs, write_config
 
 from analysis.runner import publish
@@ -70,8 +69,9 @@ needs_mount = pytest.mark.skipif(MOUNT_PROBLEM is not None, reason=str(MOUNT_PRO
 
 def _filler_notebook(path: Path) -> Path:
     """A notebook that fills the file system holding ``fill_path`` (when given)."""
-    nb = new_notebook(
-        cells=[
+    return write_notebook(
+        path,
+        [
             new_markdown_cell("# Filler"),
             new_code_cell(
                 'fill_path: str = ""  # file to grow until the disk is full',
@@ -88,15 +88,8 @@ def _filler_notebook(path: Path) -> Path:
                 "            pass\n"
                 "print('page text ' * 2000)"
             ),
-        ]
+        ],
     )
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.mark.slow
