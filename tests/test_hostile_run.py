@@ -331,3 +331,27 @@ def test_a_data_package_cannot_read_outside_its_folder(
     assert done.returncode == 2, done.stderr
     assert "root:" not in done.stdout + done.stderr
     assert f"resources[1] (entities): path '{path}' {why}" in done.stdout + done.stderr
+
+
+def test_a_page_that_cannot_be_written_stops_the_run_not_the_report() -> None:
+    """Case 2, the pieces: a worker records a write error (disk full, I/O error) of a page
+    or notebook; the runner then refuses to publish (exit 4) instead of a failed report."""
+    import errno
+
+    from analysis.runner.run import entries_written
+    from analysis.runner.worker import is_write_error
+
+    full = OSError(errno.ENOSPC, "No space left on device")
+    try:
+        try:
+            raise full
+        except OSError as exc:
+            raise RuntimeError("papermill could not save the notebook") from exc
+    except RuntimeError as wrapped:
+        assert is_write_error(wrapped)
+    assert is_write_error(OSError(errno.EIO, "Input/output error"))
+    assert not is_write_error(ValueError("a report's own error"))
+    assert not is_write_error(FileNotFoundError(errno.ENOENT, "no such file"))
+    entries_written([{"name": "a", "status": "failed"}])  # a failed report publishes
+    with pytest.raises(OSError, match=r"1 report\(s\) could not be written: a.html: \[Errno 28\]"):
+        entries_written([{"name": "a", "write_error": f"a.html: {full}"}])
