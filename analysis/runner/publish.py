@@ -27,6 +27,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,9 @@ def held_signals() -> Iterator[list[int]]:
     def note(signum: int, frame: Any) -> None:
         caught.append(signum)
 
+    if threading.current_thread() is not threading.main_thread():
+        yield caught  # signals reach the main thread only: nothing to hold here
+        return
     previous = {sig: signal.signal(sig, note) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield caught
