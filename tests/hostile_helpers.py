@@ -36,6 +36,11 @@ def error_lines(done: subprocess.CompletedProcess) -> list[str]:
 def write_notebook(path: Path, cells: list) -> Path:
     """Write a fixture notebook made of ``cells`` (its kernelspec names this project's)."""
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
     nbformat.write(nb, path)
     return path
