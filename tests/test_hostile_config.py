@@ -20,6 +20,7 @@ from analysis.runner.limits import (
     MAX_LIST_ITEMS,
     MAX_REPORTS,
     MAX_STRING_CHARS,
+    MAX_YAML_DEPTH,
     MAX_YAML_NODES,
 )
 
@@ -154,6 +155,11 @@ CASES = {
             ),
         ),
         "(the limit on values in a config); give fewer values",
+    ),
+    "deep nesting": (
+        lambda f: write_config(f / "c.yml", "reports: " + "[" * 5000 + "]" * 5000),
+        f"lists or mappings are nested more than {MAX_YAML_DEPTH} deep (the limit on nesting "
+        "in a config)",
     ),
     "too large a file": (
         lambda f: write_config(f / "c.yml", "#" * (MAX_CONFIG_BYTES + 10)),

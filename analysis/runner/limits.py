@@ -23,6 +23,7 @@ __all__ = [
     "MAX_LIST_ITEMS",
     "MAX_REPORTS",
     "MAX_STRING_CHARS",
+    "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
     "NodeBudget",
     "check_yaml_size",
@@ -39,6 +40,8 @@ MAX_CONFIG_BYTES = 1024 * 1024
 MAX_REPORTS = 1000
 #: most values the YAML document may hold once its aliases are expanded
 MAX_YAML_NODES = 20_000
+#: deepest nesting of lists and mappings in a config
+MAX_YAML_DEPTH = 50
 #: most items in one list or mapping inside a parameter value (e.g. ``highlight``)
 MAX_LIST_ITEMS = 1000
 #: longest text inside a parameter value (characters)
@@ -65,16 +68,26 @@ class NodeBudget:
     long document is refused while it is read, not after)."""
 
     _composed = 0
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._composed += 1
+        mark = self.peek_event().start_mark  # type: ignore[attr-defined]
         if self._composed > MAX_YAML_NODES:
-            mark = self.peek_event().start_mark  # type: ignore[attr-defined]
             raise yaml.YAMLError(
                 f"line {mark.line + 1}: the config holds more than {MAX_YAML_NODES:,} values "
                 "(the limit on values in a config); give fewer values"
             )
-        return super().compose_node(parent, index)  # type: ignore[misc]
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.YAMLError(
+                f"line {mark.line + 1}: lists or mappings are nested more than "
+                f"{MAX_YAML_DEPTH} deep (the limit on nesting in a config)"
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
 
 
 def check_yaml_size(root: yaml.Node) -> str | None:
