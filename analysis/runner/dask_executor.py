@@ -199,6 +199,7 @@ class DaskExecutor:
 
         from analysis.io import data_files
         from analysis.runner.pool import _Progress
+        from analysis.runner.published import shown_path
 
         data = {
             path.relative_to(checked.data_dir).as_posix(): path.read_bytes()
@@ -211,6 +212,7 @@ class DaskExecutor:
             "cell_timeout_s": options.cell_timeout_s,
             "data_given": data_given,
             "data_shown": data_shown,
+            "data_label": shown_path(checked.data_dir, checked.explicit or checked.data_dir),
             "data_sha256": checked.checksum,
             "cancel": f"sovcloud-cancel-{self.token}",
         }
@@ -455,6 +457,8 @@ def _child_main(job_path: str) -> None:
         data_dir_param=job["data_dir"] if settings["data_given"] else None,
         data_dir_shown=settings["data_shown"],
         cell_timeout_s=settings["cell_timeout_s"],
+        data_dir_label=settings["data_label"],
+        scratch=Path(job["run_dir"]).parent,
     )
     worker_main(job["report"], ctx, Path(job["result"]), [])
 

@@ -367,6 +367,7 @@ def _run_locked(
     from analysis.io import REPO_ROOT
     from analysis.runner.html import render_index
     from analysis.runner.lock import RunLock, describe_holder
+    from analysis.runner.published import shown_path
     from analysis.runner.runs import (
         LATEST,
         MANIFEST,
@@ -458,12 +459,12 @@ def _run_locked(
             "previous_run": previous,
             "git_commit": commit,
             "git_dirty": bool(dirty),
-            "data_dir": str(data_dir),
+            "data_dir": _data_label(checked),
             "data_sha256": checksum,
             "python": {
                 "version": platform.python_version(),
                 "implementation": platform.python_implementation(),
-                "executable": sys.executable,
+                "executable": shown_path(sys.executable),
                 "platform": platform.platform(),
             },
             "packages": _versions(),
@@ -476,7 +477,11 @@ def _run_locked(
                 "cell_timeout_s": options.cell_timeout_s,
                 "reuse": options.reuse,
             },
-            "config": {"path": str(config.path), "sha256": config.sha256, "text": config.text},
+            "config": {
+                "path": shown_path(config.path, options.config),
+                "sha256": config.sha256,
+                "text": config.text,
+            },
         }
         step = "writing manifest.json"
         write_json_atomic(
@@ -663,9 +668,18 @@ def _run_now(
         data_dir_shown=data_shown,
         fork_server=fork.socket_path if kernel_mode == "fork-server" else "",
         cell_timeout_s=options.cell_timeout_s,
+        data_dir_label=_data_label(checked),
     )
     entries = run_pool(reports, ctx, options.jobs, inherited, progress=options.progress)
     return entries, kernel_mode, fallback
+
+
+def _data_label(checked: _Checked) -> str:
+    """The data directory as published files show it: relative to the repository, or as
+    the user gave it."""
+    from analysis.runner.published import shown_path
+
+    return shown_path(checked.data_dir, checked.explicit or checked.data_dir)
 
 
 def _kernel_env(data_dir: Path, checksum: str) -> dict[str, str]:

@@ -49,6 +49,10 @@ class WorkerContext:
     cell_timeout_s: float | None = None
     start_timeout_s: float = 120.0
     close_fds: list[int] = field(default_factory=list)
+    #: how the data directory is shown in published files (relative to the repository, or
+    #: as given), and the private folder a report runs in on a Dask worker, if any
+    data_dir_label: str | None = None
+    scratch: Path | None = None
 
 
 def _strip_ansi(text: str) -> str:
@@ -119,7 +123,7 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": report.name,
         "notebook": report.notebook.shown,
-        "parameters": values,
+        "parameters": _shown_values(values, ctx),
         "status": "ok",
         "duration_s": 0.0,
         "key_numbers": {},
@@ -192,9 +196,7 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     entry["sources"] = sources
     html_started = time.perf_counter()
     try:
-        shown = dict(values)
-        if ctx.data_dir_shown and "data_dir" in shown:  # pages are published: no local path
-            shown["data_dir"] = ctx.data_dir_shown
+        shown = _shown_values(values, ctx)  # pages are published: no local path
         page = ctx.renderer.render(nb, entry, report.effective_parameters(shown), sources)
         paths["html"].write_text(page, encoding="utf-8")
     except Exception as exc:
@@ -218,6 +220,33 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     if entry["status"] != "ok":
         entry.setdefault("failed_cell", None)
     return entry
+
+
+def _shown_values(values: Mapping[str, Any], ctx: WorkerContext) -> dict[str, Any]:
+    """The parameters as published: ``data_dir`` as the user gave it (or repo-relative)."""
+    shown = dict(values)
+    if ctx.data_dir_shown and "data_dir" in shown:
+        shown["data_dir"] = ctx.data_dir_shown
+    return shown
+
+
+def _unlocalise_outputs(report: Report, ctx: WorkerContext) -> None:
+    """Replace the machine's absolute paths in the report's notebook and log."""
+    from analysis.io import DATA_DIR_ENV
+    from analysis.runner.published import path_replacements, unlocalise_file
+
+    data_dir = ctx.kernel_env.get(DATA_DIR_ENV)
+    replacements = path_replacements(
+        notebook=report.notebook.path,
+        notebook_shown=report.notebook.shown,
+        run_dir=ctx.run_dir,
+        data_dir=Path(data_dir) if data_dir else None,
+        data_shown=ctx.data_dir_label or ctx.data_dir_shown,
+        scratch=ctx.scratch,
+    )
+    paths = _report_paths(ctx, report)
+    for key in ("notebook_out", "log"):
+        unlocalise_file(paths[key], replacements)
 
 
 def _set_parent_death_signal() -> None:
@@ -255,6 +284,9 @@ def worker_main(
     os.environ.update(ctx.kernel_env)
     print(f"report {report.name}: notebook {report.notebook.shown}", file=sys.stderr, flush=True)
     entry = run_report(report, ctx)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _unlocalise_outputs(report, ctx)
     tmp = result_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
     os.replace(tmp, result_path)
