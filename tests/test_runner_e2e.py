@@ -474,7 +474,10 @@ def test_killed_run_leaves_earlier_runs_and_a_second_run_is_refused(tmp_path: Pa
 
     killed_pids = []
     for how in (signal.SIGINT, signal.SIGKILL):  # Ctrl-C (to the group), then a hard kill
-        process = start_cli(*args, "--no-progress", env=env, log=tmp_path / f"{how.name}.log")
+        # --no-reuse: numbers must run again, so that the run is caught halfway
+        process = start_cli(
+            *args, "--no-progress", "--no-reuse", env=env, log=tmp_path / f"{how.name}.log"
+        )
         killed_pids.append(process.pid)
         try:
             wait_for(lambda: _halfway(out), what="the run to be halfway")
