@@ -2,7 +2,8 @@
 
 No shared file system is assumed. The runner ships what a report needs: the notebook's
 bytes, the report (name, parameters, notebook metadata), and the validated data directory
-(its files, scattered once per run, with their checksum, which the worker checks again). A
+(its files, with each task, with their checksum, which the worker checks again: the data is
+small, and a task that carries it can run again anywhere after a worker dies). A
 task writes them into a private temporary folder on its worker, runs the report there in a
 child process (the same :func:`~analysis.runner.worker.worker_main` as a local run, with a
 plain kernel, so its log captures everything) and returns the manifest entry with the bytes
@@ -217,7 +218,6 @@ class DaskExecutor:
             "cancel": f"sovcloud-cancel-{self.token}",
         }
         cancel = Event(settings["cancel"], client=self.client)
-        data_future = self.client.scatter(data, hash=False)
         futures = {}
         for report in reports:
             key = f"sovcloud-report-{self.token}-{report.name}"
@@ -227,7 +227,9 @@ class DaskExecutor:
                     run_report_task,
                     report,
                     report.notebook.path.read_bytes(),
-                    data_future,
+                    # in each task, not scattered: a task must survive the death of any
+                    # worker, and scattered data dies with the workers holding it
+                    data,
                     settings,
                     key=key,
                     retries=1,
