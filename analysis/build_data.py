@@ -3,8 +3,9 @@
 Inputs (read only):
 
 - the dossier ``domain_facts.csv`` (one sourced figure per row: entity, metric, period, value,
-  unit, source_url, publisher, published, note), by default ``../shared/research/`` next to
-  the repository;
+  unit, source_url, publisher, published, note), by default the project's copy
+  ``data/raw/domain_facts.csv`` (an unchanged copy of the research file; see
+  ``data/raw/README.md``);
 - ``data/build/dossier_map.csv``: one or more lines per dossier row, keyed by its
   ``fact_key``, naming the target table, ids, metric, normalised dates, bound, flags and a
   short note of our own (never the dossier's note);
@@ -68,9 +69,9 @@ __all__ = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: default dossier: ../shared/research/domain_facts.csv relative to the repository root
-DEFAULT_DOSSIER = REPO_ROOT.parent / "shared" / "research" / "domain_facts.csv"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
+#: default dossier: the project's own copy of the research file, data/raw/domain_facts.csv
+DEFAULT_DOSSIER = DEFAULT_DATA_DIR / "raw" / "domain_facts.csv"
 BUILD_DIR = DEFAULT_DATA_DIR / "build"
 DESCRIPTOR_PATH = DEFAULT_DATA_DIR / "datapackage.json"
 

@@ -81,7 +81,9 @@ __all__ = [
     "end_notes",
     "european_sentence",
     "growth_rows",
+    "latest_published_growth",
     "market_context",
+    "published_growth_sentence",
     "revenue_scope_text",
     "revenue_text",
     "scale_frame",
@@ -236,7 +238,7 @@ def _build_context(ds: Dataset, params: MarketParams) -> MarketContext:
         ds.market_sizes["market_id"].isin(ids) & ds.market_sizes["year"].between(start, end)
     ]
     shares, sizes = with_releases(shares, ds.sources), with_releases(sizes, ds.sources)
-    ref = mf.reference_market(shares, ids, start, end)
+    ref = mf.reference_market(shares, mf.comparable_markets(markets), start, end)
     empty = pd.DataFrame()
     table = origins = conc = empty
     if ref is not None:
@@ -269,7 +271,10 @@ class Facts:
     ``cagr``: the growth of the series ``cagr_market`` (within one release where the data
     allows, see :func:`growth_rows`) and ``cagr_note`` its bounds and forecasts in words;
     ``scale``: OVHcloud's row of :func:`scale_frame` (a market that can contain the revenue
-    compared), and ``scale_note`` what it compares (or why there is none).
+    compared), and ``scale_note`` what it compares (or why there is none); ``growth``: the
+    latest growth rate the analyst published for ``cagr_market``
+    (:func:`latest_published_growth`), a figure of one release by construction, which the
+    report quotes before ``cagr`` (a rate that may mix releases or rest on a bound).
     """
 
     big3: pd.Series | None
@@ -282,6 +287,7 @@ class Facts:
     cagr_note: str
     scale: pd.Series | None
     scale_note: str
+    growth: pd.Series | None = None
 
 
 def size_metric(ctx: MarketContext, market_id: str) -> str:
@@ -338,7 +344,7 @@ def _cagr_series(ctx: MarketContext) -> tuple[str | None, pd.DataFrame]:
     """The size series whose growth the report quotes: the reference series if it has two
     annual figures in the window, else the series with the most annual figures."""
     counts = []
-    for market_id in ctx.markets["market_id"]:
+    for market_id in mf.comparable_markets(ctx.markets):
         series = annual_sizes(ctx, market_id)
         if len(series) >= 2:
             counts.append((market_id != ctx.ref, -len(series), market_id, series))
@@ -624,8 +630,100 @@ def _summary_facts(ctx: MarketContext) -> Facts:
         )
     else:
         scale_note = "no OVHcloud revenue and EUR market size for the same year in the window"
+    growth = None
+    if cagr_market is not None:
+        growth = latest_published_growth(ctx.sizes, cagr_market)
     return Facts(
-        big3, big3_first, european, releases, conc, cagr, cagr_market, cagr_note, scale, scale_note
+        big3,
+        big3_first,
+        european,
+        releases,
+        conc,
+        cagr,
+        cagr_market,
+        cagr_note,
+        scale,
+        scale_note,
+        growth,
+    )
+
+
+#: period types of a published growth rate, most readable first (a tie on the year goes to it)
+_GROWTH_PERIODS = ("year", "trailing_4q", "half_year", "quarter")
+
+
+def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | None:
+    """The latest growth rate an analyst published for one series, as published.
+
+    A published rate compares two periods of the same release, so it never mixes releases,
+    unlike a rate computed between two sizes published years apart. Forecasts, multi-year
+    rates and figures of a year only partly covered are left out; the latest year wins, then
+    the longest period (a year before four trailing quarters, a half-year, a quarter).
+    Where sources give different figures for the period, the range spans them (central:
+    their median).
+
+    Returns
+    -------
+    Series or None : ``market_id``, ``period``, ``period_type``, ``year``, ``low``,
+        ``central``, ``high`` (percent, on the same period a year earlier) and
+        ``source_ids``; None when the series has no such figure.
+
+    >>> sizes = pd.DataFrame({"market_id": "w", "metric": "growth_pct",
+    ...     "period": ["2023", "2025-Q4", "2025-Q4", "2026"],
+    ...     "period_type": ["year", "quarter", "quarter", "year"], "year": [2023, 2025, 2025, 2026],
+    ...     "value": [19.0, 30.0, 29.0, 25.0], "is_forecast": [False, False, False, True],
+    ...     "source_id": ["a", "b", "c", "d"]})
+    >>> g = latest_published_growth(sizes, "w")
+    >>> g["period"], g["low"], g["central"], g["high"], g["source_ids"]
+    ('2025-Q4', 29.0, 29.5, 30.0, ('b', 'c'))
+    """
+    rows = sizes.loc[
+        (sizes["market_id"] == market_id)
+        & (sizes["metric"] == "growth_pct")
+        & sizes["period_type"].isin(_GROWTH_PERIODS)
+        & ~sizes["is_forecast"].fillna(False).astype(bool)
+    ]
+    if rows.empty:
+        return None
+    rank = rows["period_type"].map({p: i for i, p in enumerate(_GROWTH_PERIODS)})
+    rows = rows.assign(_rank=rank).sort_values(["year", "_rank"], ascending=[False, True])
+    first = rows.iloc[0]
+    same = rows.loc[(rows["period"] == first["period"]) & (rows["_rank"] == first["_rank"])]
+    values = same["value"].astype(float)
+    return pd.Series(
+        {
+            "market_id": market_id,
+            "period": str(first["period"]),
+            "period_type": str(first["period_type"]),
+            "year": int(first["year"]),
+            "low": float(values.min()),
+            "central": float(values.median()),
+            "high": float(values.max()),
+            "source_ids": tuple(dict.fromkeys(same["source_id"].astype(str))),
+        },
+        name="growth",
+    )
+
+
+_GROWTH_BASES = {
+    "year": "on the year before",
+    "trailing_4q": "over four quarters, on the four quarters before",
+    "half_year": "on the same half a year earlier",
+    "quarter": "on the same quarter a year earlier",
+}
+
+
+def published_growth_sentence(ctx: MarketContext, facts: Facts) -> str:
+    """The analyst's latest published growth rate of the quoted series (one release)."""
+    g = facts.growth
+    if g is None or facts.cagr_market is None:
+        return ""
+    rate = fmt_range(g["low"], g["central"], g["high"])
+    return (
+        f"The {ctx.series_text(facts.cagr_market)} grew {rate} in {md(g['period'])} "
+        f"{_GROWTH_BASES[str(g['period_type'])]}, as the analyst published it "
+        f"({publishers_md(g['source_ids'], ctx.ds.sources)}): the latest growth rate of one "
+        f"release."
     )
 
 

@@ -7,7 +7,10 @@ into sentences, tables and figures.
 Choices made here, each stated where the report uses it:
 
 - the *reference series* of a geography is the market series with the most share figures in
-  the window (:func:`reference_market`): shares are only comparable within one series;
+  the window (:func:`reference_market`): shares are only comparable within one series, and
+  a series of figures whose definition is unclear (a scope of :data:`UNCLEAR_SCOPES`) is
+  never one
+  (:func:`comparable_markets`);
 - the big three's share of a period is the group figure when a source publishes one, the
   sum of its members otherwise; when both exist the range spans them (:func:`big3_share`):
   a source's own figure for the group is preferred to a sum of rounded member shares;
@@ -45,6 +48,7 @@ __all__ = [
     "BIG3_GROUP",
     "MILESTONE_SPECS",
     "SOVEREIGN_COMPANIES",
+    "UNCLEAR_SCOPES",
     "big3_share",
     "changes_by_release",
     "disagreements",
@@ -59,6 +63,10 @@ __all__ = [
     "yearly_shares",
 ]
 
+#: scopes (markets.csv) of figures whose definition the sources leave unclear (relayed under
+#: two definitions; quoted without analyst or scope): they
+#: are never a series of their own to compare, only shown apart (:func:`comparable_markets`)
+UNCLEAR_SCOPES = ("definition_unclear", "cloud_unspecified")
 #: the closed group of the three US hyperscalers (group_members.csv)
 BIG3_GROUP = "us_big3"
 #: the companies whose scale the report sets against the market
@@ -209,6 +217,18 @@ def merge_close_milestones(frame: pd.DataFrame, within_years: float = 0.25) -> p
 # --------------------------------------------------------------------------- series
 
 
+def comparable_markets(markets: pd.DataFrame) -> list[str]:
+    """Ids of the series (markets.csv rows) whose figures may be compared over time: every
+    series but those whose definition the sources leave unclear (:data:`UNCLEAR_SCOPES`).
+
+    >>> m = pd.DataFrame({"market_id": ["infra", "public", "unclear"],
+    ...     "scope": ["cloud_infrastructure_services", "iaas_paas", "definition_unclear"]})
+    >>> comparable_markets(m)
+    ['infra', 'public']
+    """
+    return [str(m) for m in markets.loc[~markets["scope"].isin(UNCLEAR_SCOPES), "market_id"]]
+
+
 def reference_market(
     shares: pd.DataFrame,
     market_ids: Iterable[str],
@@ -276,8 +296,8 @@ def big3_share(
 
     Examples
     --------
-    Worldwide Q4 2025: AWS 28, Microsoft 21, Google 14-15 (members, 63-64) and 68 (group,
-    CRN): the group figure is the central value, the sum of members the low end:
+    One quarter with AWS 28, Microsoft 21, Google 14-15 (members, 63-64) and a group figure of
+    68: the group figure is the central value, the sum of members the low end:
 
     >>> t = pd.DataFrame({"market_id": "w", "period": "2025-Q4", "period_type": "quarter",
     ...     "year": 2025, "provider_id": ["aws", "microsoft", "google", "us_big3"],

@@ -39,6 +39,7 @@ from analysis.market_context import (
     concentration_sentence,
     european_sentence,
     market_context,
+    published_growth_sentence,
     revenue_scope_text,
     revenue_text,
     scale_frame,
@@ -50,9 +51,11 @@ from analysis.market_sections import (
     concentration_section,
     definitions_section,
     growth_section,
+    highlight_notes,
     shares_section,
     size_section,
 )
+from analysis.market_state import state_section as _state_section
 from analysis.params import MarketParams
 from analysis.plots_market import plot_scale
 from analysis.report_blocks import (
@@ -61,6 +64,7 @@ from analysis.report_blocks import (
     as_published,
     figure_png,
     fmt_number,
+    fmt_points,
     fmt_range,
     join_words,
     publishers_md,
@@ -71,11 +75,13 @@ from analysis.textsafe import md
 
 __all__ = [
     "Section",
+    "answer_section",
     "caveats_section",
     "concentration_section",
     "definitions_section",
     "figure_png",
     "gaps_section",
+    "growth_rate_label",
     "growth_section",
     "key_numbers",
     "overview_section",
@@ -84,6 +90,7 @@ __all__ = [
     "show",
     "size_section",
     "sources_section",
+    "state_section",
 ]
 
 # --------------------------------------------------------------------------- overview
@@ -105,10 +112,68 @@ def overview_section(ds: Dataset, params: MarketParams) -> Section:
     out = SectionBuilder()
     out.md(_run_line(ctx))
     bullets = [big3_sentence(ctx, facts), european_sentence(ctx, facts)]
-    bullets += [concentration_sentence(ctx, facts), cagr_sentence(ctx, facts)]
+    bullets += [concentration_sentence(ctx, facts), published_growth_sentence(ctx, facts)]
+    bullets += [cagr_sentence(ctx, facts)]
     bullets += [scale_sentence(ctx, facts)]
     out.md("**In short** (each figure is explained, with its sources, further down):")
     out.md(*[f"- {b}" for b in bullets if b])
+    if facts.big3 is not None:
+        out.cite(facts.big3["source_ids"])
+    if facts.growth is not None:
+        out.cite(facts.growth["source_ids"])
+    return out.build()
+
+
+# --------------------------------------------------------------------------- the answer
+
+
+def _big3_answer(ctx: MarketContext, facts) -> str:
+    b = facts.big3
+    if ctx.ref is None or b is None:
+        return big3_sentence(ctx, facts)
+    return (
+        f"Amazon, Microsoft and Google held {fmt_range(b['low'], b['central'], b['high'])} of "
+        f"the {ctx.series_text(ctx.ref)} in {md(b['period'])} "
+        f"({publishers_md(b['source_ids'], ctx.ds.sources)})."
+    )
+
+
+def _european_answer(ctx: MarketContext, facts) -> str:
+    e = facts.european
+    if e is None:
+        return european_sentence(ctx, facts)
+    change = fmt_points(e["change_low_pp"], e["change_central_pp"], e["change_high_pp"])
+    first = fmt_range(e["first_low"], e["first_central"], e["first_high"])
+    latest = fmt_range(e["latest_low"], e["latest_central"], e["latest_high"])
+    how = (
+        f"within one release of the analyst ({md(e['release_label'])})"
+        if e.get("is_same_release", False)
+        else "from figures that may come from different releases"
+    )
+    bound = " (named providers only, so at least this)" if e["is_lower_bound"] else ""
+    return (
+        f"European providers, French ones included, held {latest} in "
+        f"{md(e['latest_period'])}{bound}, against {first} in {md(e['first_period'])}: "
+        f"{change}, {how}."
+    )
+
+
+def answer_section(ds: Dataset, params: MarketParams) -> Section:
+    """The answer, first: where the highlighted providers stand, the big three's share, the
+    European providers' share and its change, in a few plain sentences with their ranges.
+
+    The notebook shows it in a cell tagged ``answer``, which the report page moves above the
+    parameters and the contents. Every figure is one the later sections explain.
+    """
+    ctx = market_context(ds, params)
+    facts = summary_facts(ctx)
+    out = SectionBuilder()
+    lines = [_big3_answer(ctx, facts), _european_answer(ctx, facts)]
+    lines += highlight_notes(ctx)
+    out.md(
+        f"**The answer** ({ctx.geo} cloud market, {ctx.window}):",
+        *[f"- {line}" for line in lines if line],
+    )
     if facts.big3 is not None:
         out.cite(facts.big3["source_ids"])
     return out.build()
@@ -380,6 +445,30 @@ def gaps_section(ds: Dataset, params: MarketParams) -> Section:
     return out.build()
 
 
+def _apart_lines(ctx: MarketContext) -> list[str]:
+    """One line per series of unclear definition: its figures, kept apart, and why."""
+    unclear = set(ctx.markets["market_id"]) - set(mf.comparable_markets(ctx.markets))
+    rows = ctx.shares.loc[ctx.shares["market_id"].isin(unclear)]
+    definitions = ctx.markets.set_index("market_id")["definition"]
+    lines = []
+    for market_id, series in rows.groupby("market_id", sort=True):
+        figures = []
+        for (period, provider), group in series.groupby(["period", "provider_id"], sort=True):
+            values = " or ".join(
+                f"{as_published(v)} %" for v in sorted(set(group["share_pct"].astype(float)))
+            )
+            figures.append(
+                f"{ctx.name(str(provider))}, {md(period)}, {values} "
+                f"({publishers_md(group['source_id'], ctx.ds.sources)})"
+            )
+        lines.append(
+            f"Kept apart, because the sources leave their definition unclear "
+            f"({md(definitions[market_id])}): {'; '.join(figures)}. They enter no series, "
+            f"share, CR3 or change over time."
+        )
+    return lines
+
+
 def caveats_section(ds: Dataset, params: MarketParams) -> Section:
     """Where sources disagree, how ranges are made, and what the figures do not mean."""
     ctx = market_context(ds, params)
@@ -396,6 +485,7 @@ def caveats_section(ds: Dataset, params: MarketParams) -> Section:
         "release note, from the same page, or from a page dated within the release a note "
         "names), and the report says so where the two ends come from different releases.",
     ]
+    lines += _apart_lines(ctx)
     if ctx.ref is not None:
         kinds = sorted(set(ctx.table["period_type"]))
         if len(kinds) > 1:
@@ -443,6 +533,16 @@ def caveats_section(ds: Dataset, params: MarketParams) -> Section:
     return out.build()
 
 
+# --------------------------------------------------------------------------- the State
+
+
+def state_section(ds: Dataset, params: MarketParams) -> Section:
+    """What the State did next (:func:`analysis.market_state.state_section`): the 2021
+    strategy and its money, SecNumCloud and the joint ventures, dated; the same for every
+    geography and window (the policy is French and recent)."""
+    return _state_section(ds)
+
+
 # --------------------------------------------------------------------------- sources
 
 
@@ -457,6 +557,10 @@ def _all_source_ids(ctx: MarketContext) -> list[str]:
     )
     if ctx.params.market == "worldwide" and not revenues.empty:
         ids += list(revenues.sort_values("year").iloc[-1]["source_ids"])
+    facts = summary_facts(ctx)
+    if facts.growth is not None:
+        ids += list(facts.growth["source_ids"])
+    ids += list(state_section(ctx.ds, ctx.params).source_ids)
     return list(dict.fromkeys(str(i) for i in ids))
 
 
@@ -480,11 +584,28 @@ def sources_section(ds: Dataset, params: MarketParams) -> Section:
 # --------------------------------------------------------------------------- key numbers
 
 
+def growth_rate_label(is_same_release: bool, bound: str) -> str:
+    """The label of a growth rate computed between two sizes: it says when the two ends come
+    from different releases and when the rate is only a bound.
+
+    >>> growth_rate_label(False, "at most")
+    'market growth a year over the window (mixes two releases; an upper bound)'
+    >>> growth_rate_label(True, "")
+    'market growth a year over the window, one release'
+    """
+    caveats = [] if is_same_release else ["mixes two releases"]
+    caveats += {"at most": ["an upper bound"], "at least": ["a lower bound"]}.get(bound, [])
+    head = "market growth a year over the window"
+    return f"{head} ({'; '.join(caveats)})" if caveats else f"{head}, one release"
+
+
 def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     """The run's key numbers, computed from the data, for ``record_key_numbers``.
 
-    Returns ``{"numbers": ..., "units": ..., "labels": ..., "notes": ...}``. A figure the data
-    cannot give for this market and window is ``None`` (recorded as undefined), with a note.
+    Returns ``{"numbers": ..., "units": ..., "labels": ..., "notes": ..., "headline": ...}``
+    (``headline``: the names the run index shows, see
+    :func:`analysis.record.record_key_numbers`). A figure the data cannot give for this
+    market and window is ``None`` (recorded as undefined), with a note.
     Text values name the period or series a figure belongs to.
     """
     ctx = market_context(ds, params)
@@ -503,21 +624,32 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         if note:
             notes[name] = note
 
+    def put_range(stem: str, row: pd.Series | None, label: str, missing: str) -> None:
+        """``<stem>_pct`` (central), ``<stem>_low_pct``, ``<stem>_high_pct`` from a row's
+        ``low``/``central``/``high``."""
+        for end in ("low", "central", "high"):
+            suffix = "" if end == "central" else f"_{end}"
+            value = None if row is None else float(row[end])
+            put(
+                f"{stem}{suffix}_pct",
+                value,
+                "%",
+                f"{label}, {end}",
+                "" if row is not None else missing,
+            )
+
     b = facts.big3
     put(
         "big3_period",
         None if b is None else str(b["period"]),
         label="period of the big three share",
     )
-    for end in ("low", "central", "high"):
-        suffix = "" if end == "central" else f"_{end}"
-        put(
-            f"big3_share{suffix}_pct",
-            None if b is None else float(b[end]),
-            "%",
-            f"Amazon, Microsoft and Google's share, {end}",
-            "" if b is not None else "no big-three share in the window",
-        )
+    put_range(
+        "big3_share",
+        b,
+        "big three's share (Amazon, Microsoft, Google)" + ("" if b is None else f", {b['period']}"),
+        "no big-three share in the window",
+    )
     e = facts.european
     put(
         "european_periods",
@@ -531,15 +663,29 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         if same
         else ""
     )
-    put("european_share_first_pct", None if e is None else e["first_central"], "%")
-    put("european_share_latest_pct", None if e is None else e["latest_central"], "%")
+    put(
+        "european_share_first_pct",
+        None if e is None else e["first_central"],
+        "%",
+        "European providers' share, first period"
+        + ("" if e is None else f" ({e['first_period']})"),
+    )
+    put(
+        "european_share_latest_pct",
+        None if e is None else e["latest_central"],
+        "%",
+        "European providers' share, latest" + ("" if e is None else f" ({e['latest_period']})"),
+    )
     for end in ("low", "central", "high"):
         suffix = "" if end == "central" else f"_{end}"
         put(
             f"european_share_change{suffix}_pp",
             None if e is None else e[f"change_{end}_pp"],
             "pp",
-            f"change of European providers' share since the first period, {end}",
+            f"change in European providers' share, {e['first_period']} to "
+            f"{e['latest_period']}, {end}"
+            if e is not None
+            else f"change in European providers' share, {end}",
             release_note
             if e is not None
             else "fewer than two periods with a European providers' share",
@@ -553,7 +699,14 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     for end in ("low", "central", "high"):
         suffix = "" if end == "central" else f"_{end}"
         value = None if c is None else c[f"cr3_{end}_pct"]
-        put(f"cr3{suffix}_pct", None if value is None or pd.isna(value) else float(value), "%")
+        put(
+            f"cr3{suffix}_pct",
+            None if value is None or pd.isna(value) else float(value),
+            "%",
+            "CR3, the three largest providers' share"
+            + ("" if c is None else f", {c['period']}")
+            + f", {end}",
+        )
     put("hhi_min", None if c is None else float(c["hhi_min"]), label="lowest HHI (0-10,000)")
     put("hhi_max", None if c is None else float(c["hhi_max"]), label="highest HHI (0-10,000)")
     g = facts.cagr
@@ -573,8 +726,27 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         bool(g["is_same_release"]) if computed else None,
         label="both sizes of the growth rate come from one release",
     )
+    w = facts.growth
+    put(
+        "market_growth_period",
+        None if w is None else f"{w['period']} ({str(w['period_type']).replace('_', ' ')})",
+        label="period of the latest growth rate the analyst published",
+    )
+    put_range(
+        "market_growth_latest",
+        w,
+        "market growth"
+        + ("" if w is None else f" in {w['period']}")
+        + ", as published (one release)",
+        "no growth rate published for the series in the window",
+    )
     # an end that is only a bound leaves one side of the rate open: that side is undefined
     open_side = {"at most": "low", "at least": "high"}.get(str(g["bound"])) if computed else None
+    cagr_label = (
+        growth_rate_label(bool(g["is_same_release"]), str(g["bound"]))
+        if computed
+        else "market growth a year over the window"
+    )
     for end in ("low", "central", "high"):
         suffix = "" if end == "central" else f"_{end}"
         undefined = not computed or end == open_side
@@ -588,6 +760,7 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
             f"market_cagr{suffix}_pct",
             None if undefined else float(g[f"cagr_{end}_pct"]),
             "% a year",
+            f"{cagr_label}, {end}",
             note=note,
         )
     s = facts.scale
@@ -610,17 +783,26 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
         )
     put("share_figures", len(ctx.shares), label="share figures of the geography in the window")
     put("size_figures", len(ctx.sizes), label="size and growth figures in the window")
-    # the headline figures first: the run index shows the first key numbers of each report
-    order = [n for n in _HEADLINE if n in numbers] + [n for n in numbers if n not in _HEADLINE]
+    # the headline figures first, and marked: the run index shows them for each report; a
+    # growth rate that mixes releases or is only a bound is never one of them
+    headline = [n for n in _HEADLINE if numbers.get(n) is not None]
+    if len(headline) < 4 and numbers.get("cr3_pct") is not None:
+        headline.append("cr3_pct")
+    order = [*_HEADLINE, "cr3_pct"]
+    order = [n for n in order if n in numbers] + [n for n in numbers if n not in order]
     numbers = {name: numbers[name] for name in order}
-    return {"numbers": numbers, "units": units, "labels": labels, "notes": notes}
+    return {
+        "numbers": numbers,
+        "units": units,
+        "labels": labels,
+        "notes": notes,
+        "headline": headline,
+    }
 
 
 _HEADLINE = (
     "big3_share_pct",
+    "european_share_latest_pct",
     "european_share_change_pp",
-    "cr3_pct",
-    "hhi_min",
-    "hhi_max",
-    "market_cagr_pct",
+    "market_growth_latest_pct",
 )

@@ -36,6 +36,7 @@ from analysis.market_context import (
     european_sentence,
     growth_rows,
     market_context,
+    published_growth_sentence,
     series_growth,
     size_metric,
     summary_facts,
@@ -68,6 +69,7 @@ __all__ = [
     "concentration_section",
     "definitions_section",
     "growth_section",
+    "highlight_notes",
     "shares_section",
     "size_section",
 ]
@@ -366,6 +368,10 @@ def size_section(ds: Dataset, params: MarketParams) -> Section:
             out.figure(fig)
             out.cite(ids)
     facts = summary_facts(ctx)
+    published = published_growth_sentence(ctx, facts)
+    if published:
+        out.md(published)
+        out.cite(facts.growth["source_ids"])
     out.md(cagr_sentence(ctx, facts))
     if facts.cagr is not None:
         out.cite(facts.cagr.get("source_ids", ()))
@@ -513,7 +519,9 @@ def _release_table(ctx: MarketContext, releases: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _highlight_notes(ctx: MarketContext) -> list[str]:
+def highlight_notes(ctx: MarketContext) -> list[str]:
+    """Where each highlighted provider stands: its latest share in the reference series, else
+    its figures in the geography's other series, else why it has none (one line each)."""
     notes = []
     all_geo = ctx.ds.market_shares.loc[
         ctx.ds.market_shares["market_id"].isin(list(ctx.markets["market_id"]))
@@ -620,7 +628,7 @@ def shares_section(ds: Dataset, params: MarketParams) -> Section:
             f"no chart."
             + (f" The {ctx.geo} series have shares for {elsewhere}." if elsewhere else "")
         )
-        out.md(*[f"- {n}" for n in _highlight_notes(ctx)])
+        out.md(*[f"- {n}" for n in highlight_notes(ctx)])
         return out.build()
     frame, labels = _share_frame(ctx)
     ids = [i for ids in ctx.table["source_ids"] for i in ids]
@@ -677,7 +685,7 @@ def shares_section(ds: Dataset, params: MarketParams) -> Section:
     if not not_added.empty:
         out.md("Figures not added up, so that no provider is counted twice:")
         out.table(not_added)
-    notes = _highlight_notes(ctx)
+    notes = highlight_notes(ctx)
     if notes:
         out.md("Highlighted providers:", *[f"- {n}" for n in notes])
     others = _other_series_table(ctx)

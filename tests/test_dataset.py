@@ -3,15 +3,19 @@
 Checks that every dossier row lands in the data with its source, that numbers and dates are
 the dossier's after the declared exact conversion, that no note copies the dossier's wording,
 that the known conflicts are kept as separate rows, and that the build reproduces the
-committed files byte for byte. Tests that need the dossier skip (with the reason) when
-``../shared/research/domain_facts.csv`` is not next to the repository.
+committed files byte for byte. The dossier is the project's own copy in ``data/raw/``, so
+these tests never need anything outside the repository.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +27,8 @@ from analysis.build_data import CONVERSIONS, BuildError, Curated, target_unit
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
-DOSSIER = REPO.parent / "shared" / "research" / "domain_facts.csv"
+#: the project's own copy of the research dossier (immutable raw data)
+DOSSIER = DATA / "raw" / "domain_facts.csv"
 DOSSIER_MD = DOSSIER.with_suffix(".md")
 
 FACT_TABLES = build_data.FACT_TABLES
@@ -39,10 +44,6 @@ VALUE_COLUMN = {
     "public_funding": "value",
 }
 
-needs_dossier = pytest.mark.skipif(
-    not DOSSIER.is_file(), reason=f"research dossier not found at {DOSSIER}"
-)
-
 
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
@@ -56,8 +57,6 @@ def tables() -> dict[str, list[dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def dossier() -> dict[str, dict[str, str]]:
-    if not DOSSIER.is_file():
-        pytest.skip(f"research dossier not found at {DOSSIER}")
     return {row["fact_key"]: row for row in build_data.read_dossier(DOSSIER)}
 
 
@@ -78,7 +77,6 @@ def _value_key(row: dict[str, str], name: str) -> str:
 # --------------------------------------------------------------------------- traceability
 
 
-@needs_dossier
 def test_every_dossier_row_is_in_the_data_and_nothing_else(tables, dossier):
     keys = {row["fact_key"] for _, row in _fact_rows(tables)}
     assert keys - set(dossier) == set(), "data rows whose fact_key is not in the dossier"
@@ -86,7 +84,6 @@ def test_every_dossier_row_is_in_the_data_and_nothing_else(tables, dossier):
     assert missing == set(), f"dossier rows missing from data/: {sorted(missing)[:5]}"
 
 
-@needs_dossier
 def test_sources_match_the_dossier(tables, dossier):
     sources = {row["source_id"]: row for row in tables["sources"]}
     assert len(sources) == len({r["source_url"] for r in dossier.values()}) == 172
@@ -97,7 +94,6 @@ def test_sources_match_the_dossier(tables, dossier):
         assert source["publisher"] == fact["publisher"], (name, row["fact_key"])
 
 
-@needs_dossier
 def test_source_dates_match_the_dossier(tables, dossier):
     published = {r["source_url"]: r["published"] for r in dossier.values()}
     for source in tables["sources"]:
@@ -136,7 +132,6 @@ def wording_numbers(dossier) -> dict[str, set[Decimal]]:
     return per_url
 
 
-@needs_dossier
 def test_values_are_the_dossier_values_after_declared_conversion(tables, dossier):
     checked = 0
     for name, row in _fact_rows(tables):
@@ -164,7 +159,6 @@ def test_values_are_the_dossier_values_after_declared_conversion(tables, dossier
     assert checked > 300
 
 
-@needs_dossier
 def test_worded_figures_are_written_in_the_dossier(tables, dossier, wording_numbers):
     """A figure taken from the dossier's wording must be a number written there (for the
     same source page, or in a note the data note points to, or in the Conflicts section)."""
@@ -189,7 +183,6 @@ def test_worded_figures_are_written_in_the_dossier(tables, dossier, wording_numb
     assert checked > 100
 
 
-@needs_dossier
 def test_dates_are_the_dossier_dates(tables, dossier):
     for row in tables["events"]:
         fact = dossier[row["fact_key"]]
@@ -207,7 +200,6 @@ def test_dates_are_the_dossier_dates(tables, dossier):
             assert row["valid_from"] == fact["value"], row["fact_key"]
 
 
-@needs_dossier
 def test_periods_as_published_and_years_follow_the_dossier(tables, dossier):
     year_column = {"financials": "fiscal_year", "plan_targets": "target_year"}
     for name, row in _fact_rows(tables):
@@ -249,7 +241,6 @@ def _ngrams(words: list[str], n: int = 8) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-@needs_dossier
 def test_no_note_copies_the_dossier(tables, dossier):
     theirs: set[tuple[str, ...]] = set()
     for fact in dossier.values():
@@ -441,7 +432,6 @@ def test_schema_describes_every_column_with_units(tables):
                 }
 
 
-@needs_dossier
 def test_rebuild_reproduces_the_committed_files(tmp_path):
     assert build_data.main(["--dossier", str(DOSSIER), "--data-dir", str(tmp_path)]) == 0
     for name in [*build_data.TABLE_COLUMNS, "datapackage"]:
@@ -459,7 +449,6 @@ def test_missing_dossier_is_a_one_line_error(tmp_path, capsys):
     assert not list(tmp_path.glob("*.csv")), "nothing may be written"
 
 
-@needs_dossier
 def test_unmapped_and_unknown_rows_are_refused(tmp_path, capsys):
     rows = _read(DOSSIER)
     extra = tmp_path / "extra.csv"
@@ -482,7 +471,6 @@ def test_unmapped_and_unknown_rows_are_refused(tmp_path, capsys):
     }
 
 
-@needs_dossier
 def test_a_build_that_fails_validation_leaves_the_data_untouched(tmp_path):
     curated = build_data.read_curated()
     facts = build_data.read_dossier(DOSSIER)
@@ -517,3 +505,41 @@ def test_readme_row_counts_match_the_files(tables):
     for name, rows in tables.items():
         assert int(stated[name]) == len(rows), f"{name}.csv: README says {stated[name]}"
         assert f"### `{name}.csv` ({len(rows)} rows)" in readme
+
+
+def _raw_manifest() -> dict[str, str]:
+    """file name -> sha256, read from the table in data/raw/README.md."""
+    text = (DATA / "raw" / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", text, flags=re.MULTILINE)
+    return dict(rows)
+
+
+def test_raw_files_match_their_recorded_checksums():
+    manifest = _raw_manifest()
+    on_disk = {p.name for p in (DATA / "raw").iterdir() if p.name != "README.md"}
+    assert set(manifest) == on_disk, "data/raw/README.md must list every raw file"
+    for name, digest in manifest.items():
+        assert hashlib.sha256((DATA / "raw" / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_build_data_on_a_bare_copy_needs_nothing_outside_it(tmp_path):
+    """A copy of the package and data/ alone, with no research folder beside it, rebuilds
+    data/ byte for byte with the default options (the CLI a new user runs)."""
+    copy = tmp_path / "project"
+    shutil.copytree(
+        REPO / "analysis", copy / "analysis", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(DATA, copy / "data")
+    target = tmp_path / "rebuilt"
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    env.pop("ANALYSIS_DATA_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "build-data", "--data-dir", str(target)],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "shared").exists()
+    for name in [*build_data.TABLE_COLUMNS, "datapackage"]:
+        suffix = ".json" if name == "datapackage" else ".csv"
+        built = (target / f"{name}{suffix}").read_bytes()
+        assert built == (DATA / f"{name}{suffix}").read_bytes(), f"{name}{suffix} differs"

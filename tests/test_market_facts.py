@@ -382,3 +382,105 @@ def test_published_growth_reads_the_market_rows_of_the_series() -> None:
         ["other_providers", 2022, 25.0],
     ]
     assert published_growth(fin, "eu", 2020, 2025).empty
+
+
+# --------------------------------------------------------------------------- one definition
+
+
+def test_series_of_unclear_definition_is_never_the_reference() -> None:
+    from analysis.market_facts import comparable_markets
+
+    markets = pd.DataFrame(
+        {
+            "market_id": ["infra", "public", "unclear", "unnamed"],
+            "scope": [
+                "cloud_infrastructure_services",
+                "iaas_paas",
+                "definition_unclear",  # relayed under two definitions
+                "cloud_unspecified",  # quoted without analyst or scope
+            ],
+        }
+    )
+    shares = pd.DataFrame(
+        {
+            "market_id": ["infra", "infra", "unclear", "unclear", "unclear"],
+            "metric": "revenue_share",
+            # the unclear series has the most figures: it would win on counts alone
+            "period": ["2025-Q3", "2025-Q4", "2025-Q4", "2025-Q4", "2025-Q3"],
+            "year": 2025,
+        }
+    )
+    assert comparable_markets(markets) == ["infra", "public"]
+    assert reference_market(shares, markets["market_id"], 2012, 2025) == "unclear"
+    assert reference_market(shares, comparable_markets(markets), 2012, 2025) == "infra"
+    # only unclear figures in the window: no reference series at all
+    assert reference_market(shares, ["public"], 2012, 2025) is None
+
+
+def test_big3_share_stays_within_its_series() -> None:
+    """A group figure of another series (here of unclear definition) never mixes with the
+    members' sum of the reference series: one series, one definition."""
+    from analysis.market_shares import shares_table
+
+    raw = pd.DataFrame(
+        {
+            "market_id": ["infra", "infra", "infra", "unclear"],
+            "period": "2025-Q4",
+            "period_type": "quarter",
+            "year": 2025,
+            "provider_id": ["aws", "microsoft", "google", "us_big3"],
+            "metric": "revenue_share",
+            "share_pct": [28.0, 21.0, 14.0, 68.0],  # members 63; 68 relayed, unclear base
+            "bound": "point",
+            "source_id": ["t", "t", "l", "c"],
+        }
+    )
+    out = big3_share(shares_table(raw, "infra"), MEMBERS)
+    assert out[["low", "central", "high"]].values.tolist() == [[63.0, 63.0, 63.0]]
+    assert out["basis"].tolist() == ["sum of members"]
+
+
+# --------------------------------------------------------------------------- growth
+
+
+def test_latest_published_growth_is_one_release_and_never_a_forecast() -> None:
+    from analysis.market_context import latest_published_growth
+
+    sizes = pd.DataFrame(
+        {
+            "market_id": ["w", "w", "w", "w", "w", "x"],
+            "metric": "growth_pct",
+            "period": ["2023", "2024-Q4", "2024-Q4", "2021/2025", "2025", "2025"],
+            "period_type": ["year", "quarter", "quarter", "multi_year", "year", "year"],
+            "year": [2023, 2024, 2024, 2025, 2025, 2025],
+            "value": [19.0, 22.0, 20.0, 14.0, 25.0, 50.0],
+            "is_forecast": [False, False, False, True, True, False],
+            "source_id": ["a", "b", "c", "d", "e", "f"],
+        }
+    )
+    # 2025 is a forecast, 2021/2025 a multi-year forecast, x another series: the latest
+    # actual rate of w is 2024-Q4, where two sources give 20 and 22 (central: median 21)
+    g = latest_published_growth(sizes, "w")
+    assert (g["period"], g["low"], g["central"], g["high"]) == ("2024-Q4", 20.0, 21.0, 22.0)
+    assert g["source_ids"] == ("b", "c")
+    # a year beats a quarter of the same year
+    annual = pd.concat([sizes, sizes.iloc[[0]].assign(period="2024", year=2024, value=18.0)])
+    assert latest_published_growth(annual, "w")["period"] == "2024"
+    assert latest_published_growth(sizes.iloc[[3, 4]], "w") is None  # forecasts only
+
+
+@pytest.mark.parametrize(
+    ("same", "bound", "flags"),
+    [
+        (False, "at most", ["mixes two releases", "an upper bound"]),  # the European case
+        (False, "", ["mixes two releases"]),  # the worldwide case
+        (True, "at least", ["a lower bound"]),
+        (True, "", ["one release"]),
+    ],
+)
+def test_growth_rate_label_says_when_it_mixes_releases_or_is_a_bound(same, bound, flags) -> None:
+    from analysis.market_report import growth_rate_label
+
+    label = growth_rate_label(same, bound)
+    assert all(flag in label for flag in flags)
+    assert ("mixes" in label) is (not same)

@@ -44,6 +44,7 @@ from analysis.report_blocks import (
 from analysis.textsafe import md
 
 SECTIONS = [
+    mr.answer_section,
     mr.overview_section,
     mr.definitions_section,
     mr.size_section,
@@ -53,6 +54,7 @@ SECTIONS = [
     mr.scale_section,
     mr.gaps_section,
     mr.caveats_section,
+    mr.state_section,
     mr.sources_section,
 ]
 
@@ -120,14 +122,20 @@ def test_show_displays_markdown_html_tables_and_png(monkeypatch) -> None:
 def test_key_numbers_europe(ds) -> None:
     kn = mr.key_numbers(ds, params())
     n, notes = kn["numbers"], kn["notes"]
-    assert list(n)[:6] == [
+    # the headline numbers first, marked for the run index; no growth rate that mixes
+    # releases or rests on a bound among them
+    assert list(n)[:5] == [
         "big3_share_pct",
+        "european_share_latest_pct",
         "european_share_change_pp",
+        "market_growth_latest_pct",
         "cr3_pct",
-        "hhi_min",
-        "hhi_max",
-        "market_cagr_pct",
     ]
+    assert kn["headline"] == list(n)[:4]
+    # the analyst's latest published rate: 41 % over 2021-Q3 to 2022-Q2 (Capacity, one
+    # release); the 31 % of 2020 is a forecast and not used
+    assert n["market_growth_latest_pct"] == 41.0
+    assert n["market_growth_period"] == "2021-Q3/2022-Q2 (trailing 4q)"
     assert n["share_series"] == "eu_cloud_synergy"
     # market_shares.csv: us_big3 70 % in 2024 (Synergy release of 2025)
     assert (n["big3_period"], n["big3_share_pct"]) == ("2024", 70.0)
@@ -154,6 +162,9 @@ def test_key_numbers_europe(ds) -> None:
     assert "upper bound" in notes["market_cagr_low_pct"]
     assert n["market_cagr_is_same_release"] is False
     assert "different releases" in notes["market_cagr_pct"]
+    # its label says both: it mixes releases and is only a bound
+    assert "mixes two releases" in kn["labels"]["market_cagr_pct"]
+    assert "an upper bound" in kn["labels"]["market_cagr_pct"]
     # OVHcloud's revenue is earned in all countries: no European series can contain it
     assert n["ovhcloud_revenue_pct_of_market"] is None
     assert "beyond Europe" in notes["ovhcloud_revenue_pct_of_market"]
@@ -191,19 +202,28 @@ def test_key_numbers_france(ds) -> None:
 def test_key_numbers_worldwide(ds) -> None:
     ww = mr.key_numbers(ds, params(market="worldwide"))
     n = ww["numbers"]
-    # 2025-Q3 (Lightwave): AWS 29, Microsoft 20, Google 13 = 62 named; the big three's own
-    # figure 63 is the central value
-    assert n["concentration_period"] == "2025-Q3 (provider-level)"
-    assert (n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"]) == (62.0, 63.0, 63.0)
-    # 2025-Q4: group figure 68 (CRN); members 28 + 21 + 14 or 15 = 63 to 64
+    # 2025-Q4 in the infrastructure series: members 28 + 21 + 14 or 15 = 63 to 64 (central
+    # 28 + 21 + 14.5); the 68 % relayed as "infrastructure" (CRN) and "public cloud"
+    # (Lightwave) is of unclear definition and kept apart, so CR3 and the big three's share
+    # are one series, one definition, one period
+    assert n["concentration_period"] == "2025-Q4 (provider-level)"
+    assert (n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"]) == (63.0, 63.5, 64.0)
     assert n["big3_period"] == "2025-Q4"
-    assert (n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"]) == (63, 68, 68)
+    assert (n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"]) == (
+        63,
+        63.5,
+        64,
+    )
+    # Synergy's own 2025-Q4 growth on the same quarter of 2024 (CRN): the first growth figure
+    assert n["market_growth_latest_pct"] == 30.0
+    assert ww["headline"] == ["big3_share_pct", "market_growth_latest_pct", "cr3_pct"]
     assert n["ovhcloud_revenue_pct_of_market"] is None
     assert "USD" in ww["notes"]["ovhcloud_revenue_pct_of_market"]
     # Synergy 129 (2020, HHT Group) to 419 bn USD (2025, TechTarget): two releases
     assert n["market_cagr_years"] == "2020-2025"
     assert n["market_cagr_pct"] == pytest.approx(((419 / 129) ** (1 / 5) - 1) * 100)
     assert n["market_cagr_is_same_release"] is False
+    assert "mixes two releases" in ww["labels"]["market_cagr_pct"]
 
 
 # --------------------------------------------------------------------------- sections
@@ -395,10 +415,38 @@ def test_size_section_surfaces_conflict_22(ds) -> None:
     assert "71" not in " ".join(table["Revenue growth, published (%)"])
 
 
-def test_worldwide_concentration_says_why_its_period_differs(ds) -> None:
-    text = mr.overview_section(ds, params(market="worldwide")).text
-    assert "held 68 % (63 to 68)" in text and "2025-Q4" in text
-    assert "It is quoted for 2025-Q3, not for 2025-Q4" in text
+def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
+    p = params(market="worldwide")
+    text = mr.overview_section(ds, p).text
+    n = mr.key_numbers(ds, p)["numbers"]
+    big3 = fmt_range(n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"])
+    cr3 = fmt_range(n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"])
+    # the sentences show the figures the results hold, for the same period
+    assert f"held {big3} of the" in text and f"In {n['big3_period']}" in text
+    assert f"the three largest providers held {cr3}" in text
+    assert "It is quoted for" not in text  # CR3 and the big three: the same period now
+    assert "68" not in big3 + cr3  # the figure of unclear definition is in neither
+    # ... it is shown apart, with its sources and why
+    caveats = mr.caveats_section(ds, p).text
+    assert "Kept apart, because the sources leave their definition unclear" in caveats
+    assert "Amazon, Microsoft and Google, 2025-Q4, 68 % (" in caveats
+    assert "CRN (citing Synergy)" in caveats and "Lightwave (citing Synergy)" in caveats
+
+
+def test_first_growth_figure_is_one_release(ds) -> None:
+    """The first growth rate a reader meets is the analyst's own, of one release; the rate
+    computed across releases (and only a bound, in Europe) comes after and says so."""
+    for market in ("europe", "worldwide"):
+        text = mr.overview_section(ds, params(market=market)).text
+        n = mr.key_numbers(ds, params(market=market))["numbers"]
+        published = f"grew {fmt_range(*[n[f'market_growth_latest{s}_pct'] for s in _ENDS])} in"
+        mixed = "The two ends come from different releases"
+        assert published in text and mixed in text
+        assert text.index(published) < text.index(mixed)
+        assert text.index("the latest growth rate of one release") < text.index(mixed)
+
+
+_ENDS = ("_low", "", "_high")
 
 
 def test_scale_in_usd_is_not_converted(ds) -> None:
@@ -590,3 +638,39 @@ def test_committed_names_need_no_escaping(ds) -> None:
         ctx = market_context(ds, p)
         assert ctx.name("ovhcloud") == ctx.label("ovhcloud") == "OVHcloud (OVH)"
         assert ctx.series_text(ctx.ref) == ctx.series(ctx.ref)
+
+
+# --------------------------------------------------------------------------- answer, State
+
+
+def test_answer_states_the_figures_the_results_hold(ds) -> None:
+    p = params(highlight=["ovhcloud"])
+    text = mr.answer_section(ds, p).text
+    facts = summary_facts(market_context(ds, p))
+    b, e = facts.big3, facts.european
+    assert text.startswith("**The answer** (European cloud market, 2012-2025)")
+    assert f"held {fmt_range(b['low'], b['central'], b['high'])} of the" in text
+    latest = fmt_range(e["latest_low"], e["latest_central"], e["latest_high"])
+    change = fmt_points(e["change_low_pp"], e["change_central_pp"], e["change_high_pp"])
+    assert f"held {latest} in {e['latest_period']}" in text and change in text
+    assert "within one release" in text
+    assert text.count("\n- ") == 3  # big three, European providers, OVHcloud
+
+
+def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
+    from analysis.market_state import funding_estimates
+
+    section = mr.state_section(ds, params())
+    (table,) = section.tables
+    assert list(table["Date"]) == sorted(table["Date"])  # oldest first
+    assert "2021-05-17" in set(table["Date"])  # the 'cloud de confiance' strategy
+    assert {"Bleu", "S3NS", "SecNumCloud"} <= set(table["Who"])
+    assert table["Source"].str.len().gt(0).all()
+    sources = set(ds.sources["source_id"])
+    assert section.source_ids and set(section.source_ids) <= sources
+    # the money: each range the data gives, formatted as the report formats it
+    money = funding_estimates(ds.public_funding).set_index("metric")
+    granted = money.loc["granted_eur_m"]  # 421 (Décideurs) vs 380 (L'Usine Nouvelle)
+    shown = fmt_range(granted["low"], granted["central"], granted["high"], " M EUR")
+    assert f"{shown} granted to projects" in section.text
+    assert "Microsoft" in section.text and "Google" in section.text  # what the ventures sell

@@ -26,20 +26,27 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from analysis.record import headline_rows, key_number_rows
+
 __all__ = [
+    "ANSWER_TAG",
     "TEMPLATES",
     "ReportRenderer",
     "format_number",
     "format_value",
+    "index_number",
+    "index_order",
     "render_index",
     "sources_lookup",
+    "split_answer",
     "warm_up",
 ]
 
 #: folder of the runner's templates (package data of ``analysis``)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "runner"
-#: key numbers shown per report in the index; the others fold into a <details> element
-INDEX_KEY_NUMBERS = 6
+#: headline numbers shown per report in the index when the notebook marks none (the first
+#: quantities recorded); the others fold into a <details> element
+INDEX_KEY_NUMBERS = 4
 _HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 #: cells never shown: tagged for removal, the parameters (shown as a table instead) and
 #: papermill's error banner (the page has its own failure box, linked to the failing cell)
@@ -51,6 +58,8 @@ _REMOVE_CELL_TAGS = {
     "papermill-error-cell-tag",
 }
 _REMOVE_INPUT_TAGS = {"remove-input", "remove_input", "hide-input"}
+#: cells with this tag open the report page, above the parameters and the contents
+ANSWER_TAG = "answer"
 _REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 
 
@@ -234,9 +243,15 @@ class ReportRenderer:
         ``report`` is its manifest entry (name, status, error, failed_cell, notebook_out);
         ``parameters`` are (name, value, given?, help) rows.
         """
+        nb, answer_nb = split_answer(nb)
         body, resources = self.exporter.from_notebook_node(
             nb, resources={"metadata": {"name": report["name"]}}
         )
+        answer = ""
+        if answer_nb is not None:
+            answer, _ = self.exporter.from_notebook_node(
+                answer_nb, resources={"metadata": {"name": report["name"]}}
+            )
         headings = _Headings()
         headings.feed(body)
         title = headings.found[0]["text"] if headings.found else report["name"]
@@ -264,12 +279,33 @@ class ReportRenderer:
             parameters=rows,
             toc=toc,
             body=Markup(body),
+            answer=Markup(answer),
             sources=known,
             unknown_sources=unknown,
             css=self.css,
             extra_css=Markup(extra_css),
             show_code=self.show_code,
         )
+
+
+def split_answer(nb: Any) -> tuple[Any, Any | None]:
+    """Move the cells tagged :data:`ANSWER_TAG` out of a notebook, into one of their own.
+
+    The report page shows them first, above the parameters and the contents (a notebook
+    computes its answer after its parameters, but a reader wants it before them). Returns
+    ``(rest, answer)``; ``answer`` is None when no cell has the tag. ``nb`` is not changed.
+    """
+    import copy
+
+    tagged = [
+        i for i, c in enumerate(nb.cells) if ANSWER_TAG in (c.get("metadata", {}).get("tags") or [])
+    ]
+    if not tagged:
+        return nb, None
+    rest, answer = copy.deepcopy(nb), copy.deepcopy(nb)
+    rest.cells = [c for i, c in enumerate(rest.cells) if i not in tagged]
+    answer.cells = [c for i, c in enumerate(answer.cells) if i in tagged]
+    return rest, answer
 
 
 def warm_up(renderer: ReportRenderer) -> None:
@@ -304,7 +340,10 @@ def render_index(
     previous: str | None,
     shown_values: Mapping[str, Any] | None = None,
 ) -> str:
-    """The index page of a run: every report, failures first, each with its key numbers.
+    """The index page of a run: reports grouped by notebook, failures first, each with its
+    headline numbers as "central (low to high) unit" (those the notebook marked with
+    ``record_key_numbers(..., headline=[...])``, else its first quantities) and the other
+    key numbers folded.
 
     ``shown_values`` replace the values of those parameters on the page (``data_dir``: the
     page is published, the manifest keeps the local path).
@@ -312,35 +351,77 @@ def render_index(
     shown_values = shown_values or {}
     env = _environment()
     rows = []
-    for report in sorted(reports, key=lambda r: r["status"] == "ok"):  # stable: config order
-        numbers = [
-            {
-                "name": name,
-                "label": entry.get("label") or name,
-                "value": format_number(entry.get("value")),
-                "unit": entry.get("unit") or "",
-            }
-            for name, entry in (report.get("key_numbers") or {}).items()
-        ]
+    for report in index_order(reports):
+        recorded = report.get("key_numbers") or {}
+        headline = headline_rows(recorded, fallback=INDEX_KEY_NUMBERS)
+        marked = {r["quantity"] for r in headline}
+        rest = [r for r in key_number_rows(recorded) if r["quantity"] not in marked]
         given = report.get("parameters") or {}
         rows.append(
             {
                 **report,
-                "numbers_shown": numbers,
+                "numbers_shown": [index_number(r) for r in headline],
+                "numbers_more": [index_number(r) for r in rest],
                 "parameters_shown": [
                     (k, format_value(shown_values.get(k, v))) for k, v in given.items()
                 ],
                 "duration_text": f"{report.get('duration_s', 0):.1f} s",
             }
         )
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row.get("notebook", "")), []).append(row)
     failed = sum(1 for r in reports if r["status"] != "ok")
     css = Markup((TEMPLATES / "style.css").read_text(encoding="utf-8"))
     return env.get_template("index.html.j2").render(
         run=run,
         reports=rows,
+        groups=list(groups.items()),
         failed=failed,
         previous=previous,
         css=css,
         extra_css="",
-        first_numbers=INDEX_KEY_NUMBERS,
     )
+
+
+def index_order(reports: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Reports as the index lists them: grouped by notebook, a group with a failure first,
+    failures first inside a group, otherwise in config order.
+
+    >>> r = [{"name": "a", "notebook": "x", "status": "ok"},
+    ...      {"name": "b", "notebook": "y", "status": "ok"},
+    ...      {"name": "c", "notebook": "x", "status": "ok"},
+    ...      {"name": "d", "notebook": "y", "status": "failed"}]
+    >>> [x["name"] for x in index_order(r)]
+    ['d', 'b', 'a', 'c']
+    """
+    notebooks = list(dict.fromkeys(str(r.get("notebook", "")) for r in reports))
+    failing = {str(r.get("notebook", "")) for r in reports if r["status"] != "ok"}
+    rank = {nb: (nb not in failing, i) for i, nb in enumerate(notebooks)}
+    return sorted(
+        reports, key=lambda r: (rank[str(r.get("notebook", ""))], r["status"] == "ok")
+    )  # stable: config order inside
+
+
+def index_number(row: Mapping[str, Any]) -> dict[str, str]:
+    """One quantity of :func:`analysis.record.key_number_rows` as the index shows it:
+    ``value`` the central, ``range`` ``(low to high)`` when both ends are known and differ,
+    and the unit.
+
+    >>> index_number({"quantity": "big3_share_pct", "label": "big three's share", "unit": "%",
+    ...     "low": 63.0, "central": 63.5, "high": 64.0})["range"]
+    '(63 to 64)'
+    """
+    low, high = row.get("low"), row.get("high")
+    central = row.get("central", row.get("p50"))
+    span = ""
+    numeric = isinstance(low, int | float) and isinstance(high, int | float)
+    if numeric and format_number(low) != format_number(high):
+        span = f"({format_number(low)} to {format_number(high)})"
+    return {
+        "name": str(row["quantity"]),
+        "label": str(row.get("label") or row["quantity"]),
+        "value": format_number(central),
+        "range": span,
+        "unit": str(row.get("unit") or "") if central is not None or span else "",
+    }
