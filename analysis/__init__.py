@@ -15,8 +15,9 @@ Investment return:
     distributions   input distributions and seeded sampling of the scenario engine
     scenarios       the investment model and the scenario engine (summary, tornado)
     investment      data/ -> model inputs, capital, stakes, State money, assumptions
-    plan_attainment revenue against plan targets, cost per euro of revenue
+    plan_attainment revenue against plan targets, losses per euro of revenue
     investment_results, investment_text   the whole analysis of one run, and its sentences
+    investment_story after the buyouts, OVHcloud beside the two, jobs
     plots_returns   the investment figures
 Market position:
     market          market sizes, growth (CAGR), definitions, scale against the market

@@ -22,22 +22,34 @@ Rules (:data:`RULES` holds the text shown to readers):
     whose publisher revises its own earlier figures (Synergy, Gartner).
 
 ``low <= central <= high`` always holds.
+
+Bounds on a sum (:func:`constrain_to_sum`, :func:`apply_sum_bounds`)
+    A source may bound several figures together ("the two companies' 2014 revenue was at
+    most 5 M EUR"). Such a bound constrains the parts: when the parts' centrals add up to
+    more than an "at most" (less than an "at least"), each central moves towards its own low
+    (high) in proportion to its room there, until the sum meets the bound; if even the lows
+    (highs) break it, the centrals go to the lows (highs). The ranges still cover every
+    sourced figure (a part's figure above the sum's ceiling is a conflict the reader sees).
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "BOUNDS",
     "RULES",
+    "SUM_RULE",
     "Estimate",
+    "apply_sum_bounds",
     "cite",
+    "constrain_to_sum",
     "estimate",
     "estimate_by",
     "estimate_frame",
@@ -60,6 +72,14 @@ RULES: dict[str, str] = {
         "point figure (the publisher's latest revision)"
     ),
 }
+
+
+#: the rule of :func:`constrain_to_sum`, in words
+SUM_RULE = (
+    "a sourced bound on a sum constrains its parts: centrals whose sum breaks it move towards "
+    "their own low (for an 'at most') or high (for an 'at least'), in proportion to their room, "
+    "until the sum meets the bound"
+)
 
 
 @dataclass(frozen=True)
@@ -347,3 +367,79 @@ def cite(source_ids: Iterable[str], sources: pd.DataFrame, *, max_items: int = 4
     if len(items) > max_items:
         text += f"; and {len(items) - max_items} more"
     return f"Sources: {text}"
+
+
+def constrain_to_sum(
+    parts: pd.DataFrame, *, upper: float | None = None, lower: float | None = None
+) -> pd.DataFrame:
+    """The parts with their ``central`` moved so that their sum respects a bound on the sum.
+
+    ``parts`` has ``low``, ``central`` and ``high`` columns (one row per part); ``upper`` /
+    ``lower`` bound the sum of the parts. Returns a new frame: ``central`` moved (see the
+    module docstring), ``low`` and ``high`` unchanged, and ``is_sum_constrained`` (True for
+    the parts whose central moved). ``low <= central <= high`` still holds.
+
+    >>> parts = pd.DataFrame({"low": [1.0, 2.0], "central": [2.0, 5.0], "high": [3.0, 6.0]})
+    >>> constrain_to_sum(parts, upper=5.0)["central"].tolist()
+    [1.5, 3.5]
+    """
+    out = parts.copy()
+    low, central, high = (out[k].to_numpy(dtype=float) for k in ("low", "central", "high"))
+    moved = central.copy()
+    if upper is not None and central.sum() > upper:
+        room = central - low
+        excess = central.sum() - upper
+        moved = low.copy() if room.sum() <= excess else central - room * (excess / room.sum())
+    elif lower is not None and central.sum() < lower:
+        room = high - central
+        short = lower - central.sum()
+        moved = high.copy() if room.sum() <= short else central + room * (short / room.sum())
+    out["central"] = moved
+    out["is_sum_constrained"] = ~np.isclose(moved, central)
+    return out
+
+
+def apply_sum_bounds(
+    estimates: pd.DataFrame,
+    observations: pd.DataFrame,
+    members: Mapping[str, Sequence[str]],
+    *,
+    entity_col: str = "company_id",
+    key_cols: Sequence[str] = ("fiscal_year",),
+) -> pd.DataFrame:
+    """Every sourced bound on a sum of entities applied to their estimates.
+
+    ``estimates``: one row per (entity, key) with ``low`` / ``central`` / ``high``.
+    ``observations``: the sourced rows of the same figure (``value``, ``bound``,
+    ``source_id``); a row whose entity is a group of ``members`` (group id -> member ids)
+    with bound ``upper`` or ``lower`` bounds the sum of its members' figures for the same
+    key. Returns a new ``estimates`` frame with the centrals constrained
+    (:func:`constrain_to_sum`), ``is_sum_constrained`` and ``sum_bound_source_ids``.
+    """
+    out = estimates.copy()
+    out["is_sum_constrained"] = False
+    out["sum_bound_source_ids"] = [()] * len(out)
+    groups = observations.loc[
+        observations[entity_col].isin(list(members))
+        & observations["bound"].isin(["upper", "lower"])
+        & observations["value"].notna()
+    ]
+    for _, row in groups.iterrows():
+        ids = list(members[row[entity_col]])
+        mask = out[entity_col].isin(ids)
+        for col in key_cols:
+            mask &= out[col] == row[col]
+        if mask.sum() != len(ids):  # not every part has an estimate: nothing to constrain
+            continue
+        kind = {"upper": "upper", "lower": "lower"}[row["bound"]]
+        fixed = constrain_to_sum(out.loc[mask], **{kind: float(row["value"])})
+        out.loc[mask, "central"] = fixed["central"].to_numpy()
+        out.loc[mask, "is_sum_constrained"] = (
+            out.loc[mask, "is_sum_constrained"].to_numpy() | fixed["is_sum_constrained"].to_numpy()
+        )
+        out.loc[mask, "sum_bound_source_ids"] = pd.Series(
+            [(*old, row["source_id"]) for old in out.loc[mask, "sum_bound_source_ids"]],
+            index=out.index[mask],
+            dtype=object,
+        )
+    return out

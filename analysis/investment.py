@@ -10,23 +10,29 @@ Named assumptions introduced here (each is shown to readers by :func:`assumption
 
 - **Pay-ins pro rata to the stakes.** Sources give the capital paid in by all shareholders
   together; each investor is taken to have paid its stake's share of it.
-- **The State's paid-in in both clouds: two bases, their union used.** Pro rata to its
+- **The State's paid-in: its own cash figures, split by a stated rule.** Pro rata to its
   stakes the State paid 51.8 to 55.9 M EUR to end 2014; its own cash figures for both clouds
   say about 50 (to 2015), at most 75 (to March 2015) and 75, "half" of the 150 M EUR envelope
-  (to October 2015). For ``company="both"`` the model draws the State's paid-in from the union
-  of the two ranges (:func:`state_paid_in`), central at the pro-rata figure; the amount above
-  it would be 2015 capital calls, which no source dates or splits between the companies. For
-  one company alone only the pro-rata basis exists (the cash figures are not split).
+  (to October 2015). The exits fall in 2015-2016, so the model draws the State's paid-in over
+  both clouds from the union of the two ranges with the central of the project's ``span``
+  rule on the State's own cash figures (:func:`state_paid_in`), and splits it between the
+  companies in proportion to the State's pro-rata paid-in at central inputs
+  (:func:`state_split`). The per-company and the combined views use the same total and the
+  same split, so their amounts add up, bounds included.
+- **Losses carried to the exit.** The book equity at the exit is paid-in minus the
+  cumulative losses to the end of 2014 minus the losses from 2015-01-01 to the exit date at
+  the last reported yearly loss rate (:func:`loss_rates`); a safeguard procedure opened
+  before the exit (Numergy, 2015-10-13, with about six months of cash) bounds the equity at
+  nil (:func:`equity_nil_at_exit`).
 - **All shareholders hold 100 %.** The published stakes are rounded (44.4 + 22.2 + 33.3 =
   99.9 %; 46 or 47 + 20 + 33): for ``investor="all"`` the stake is the whole company.
 - **Pay-in timing** (see :func:`analysis.scenarios.pay_in_dates`): tranches on the creation
   date and on 1 July of each later year to the last accounts (2014); when a source gives
   only the month of creation, the first day of that month.
-- **Book value at the exit** = capital paid in minus the cumulative losses to the last
-  known accounts (end 2014): later losses are not reported, so this overstates the book.
-- **No capital after the sourced totals** for the companies: 2015 capital calls (Numergy;
-  the State's figures run to 2015) and losses after 2014 are not reported, so the companies'
-  paid-in and book value stop at the 2012-2014 figures.
+- **No capital after the sourced totals** for the companies' book value: 2015 capital
+  calls (Numergy; the State's figures run to 2015) are not reported by company; they are
+  taken to have paid for the 2015 losses carried above, adding nothing to the equity at the
+  exit.
 - **Exit date known to the year only** (Numergy, "2016"): the first half of that year, and
   after the announcement of the deal.
 - **Buyers' stakes** (Orange in Cloudwatt, SFR in Numergy, and every shareholder for
@@ -61,16 +67,19 @@ __all__ = [
     "company_ids",
     "creation_dates",
     "cumulative_losses",
+    "equity_nil_at_exit",
     "exit_dates",
     "holder_ids",
     "implied_state_paid_in",
     "is_valuation",
+    "loss_rates",
     "model_inputs",
     "model_source_ids",
     "source_ids_of",
     "stakes",
     "state_money",
     "state_paid_in",
+    "state_split",
     "uses_state_cash",
 ]
 
@@ -357,10 +366,11 @@ def state_paid_in(dataset: Dataset) -> pd.DataFrame:
       :mod:`analysis.evidence` (BFM Business about 50 to 2015; Les Echos via Silicon.fr at
       most 75 to 2015-03; Next INpact 75, "half" of 150, to 2015-10); absent when the data
       hold none;
-    - ``used``: what the model draws for ``company="both"``: from the lowest to the highest
-      figure of the two bases (their union), central at the pro-rata central, because the
-      model's pay-ins, book value and losses all stop at the end of 2014; amounts above it
-      would be 2015 capital calls.
+    - ``used``: what the model draws for the State (in both clouds, and split for each one):
+      from the lowest to the highest figure of the two bases (their union), central at the
+      ``own_cash`` central (the ``span`` rule on the State's own figures, which run to 2015,
+      the year of the exits; the pro-rata basis stops at the end of 2014, before the 2015
+      capital calls), or the pro-rata central when the data hold no cash figure.
 
     Columns: ``basis``, ``label``, ``low``, ``central``, ``high``, ``period``, ``rule``,
     ``source_ids``.
@@ -368,6 +378,8 @@ def state_paid_in(dataset: Dataset) -> pd.DataFrame:
     >>> from analysis.io import load_dataset
     >>> state_paid_in(load_dataset())[["basis", "low", "high"]].round(2).values.tolist()
     [['pro_rata', 51.78, 55.94], ['own_cash', 50.0, 75.0], ['used', 50.0, 75.0]]
+    >>> float(state_paid_in(load_dataset()).set_index("basis").loc["used", "central"])
+    62.5
     """
     both = implied_state_paid_in(dataset).set_index("company_id").loc["both"]
     rows = [
@@ -397,18 +409,20 @@ def state_paid_in(dataset: Dataset) -> pd.DataFrame:
                 "source_ids": est.source_ids,
             }
         )
-    pro = rows[0]
     rows.append(
         {
             "basis": "used",
-            "label": "used by the model (company 'both')",
+            "label": "used by the model",
             "low": min(r["low"] for r in rows),
-            "central": pro["central"],
+            "central": rows[-1]["central"],
             "high": max(r["high"] for r in rows),
             "period": "2012 to 2015",
             "rule": (
-                "union of the bases: lowest to highest figure; central = the pro-rata central "
-                "(to end 2014, like the model's pay-ins, book value and losses)"
+                "union of the bases: lowest to highest figure; central = the central of the "
+                "State's own cash figures by the span rule (they run to 2015, the year of the "
+                "exits; the pro-rata figures stop at the end of 2014)"
+                if len(rows) > 1
+                else "the pro-rata basis (no cash figure in the data)"
             ),
             "source_ids": source_ids_of(*(r["source_ids"] for r in rows)),
         }
@@ -542,12 +556,118 @@ def source_ids_of(*groups: Iterable[str]) -> tuple[str, ...]:
 
 
 def uses_state_cash(dataset: Dataset, company: str, investor: str) -> bool:
-    """True when the model draws the State's paid-in from its own cash figures too.
+    """True when the model draws the State's paid-in from its figures for both clouds.
 
-    That is the State in both clouds, when the data hold the State's cash figures (which are
-    for both clouds together; no source splits them by company).
+    That is the State, in one company or both, when the data hold the State's cash figures
+    (which are for both clouds together; :func:`state_split` splits them by a stated rule).
     """
-    return investor == "state" and company == "both" and not _state_cash_rows(dataset).empty
+    company_ids(company)  # validates the value
+    return investor == "state" and not _state_cash_rows(dataset).empty
+
+
+def state_split(dataset: Dataset) -> dict[str, float]:
+    """Each company's share of the State's paid-in over both clouds (a stated rule).
+
+    No source splits the State's cash by company: it is split in proportion to the State's
+    pro-rata paid-in at central inputs (its stake x each company's paid-in total).
+
+    >>> from analysis.io import load_dataset
+    >>> {k: round(v, 4) for k, v in state_split(load_dataset()).items()}
+    {'cloudwatt': 0.6431, 'numergy': 0.3569}
+    """
+    implied = implied_state_paid_in(dataset).set_index("company_id")
+    total = float(implied.loc[list(COMPANIES), "central"].sum())
+    return {cid: float(implied.loc[cid, "central"]) / total for cid in COMPANIES}
+
+
+def loss_rates(dataset: Dataset) -> pd.DataFrame:
+    """The last reported yearly loss rate of each company (EUR m a year, positive).
+
+    The candidates: the net loss of the latest year the data report for the company, and the
+    loss of the last accounts year implied by two cumulative figures from the same start
+    (e.g. 2012-2014 minus 2012-2013; when the earlier one is a lower bound, the implied
+    figure is an upper bound). ``low`` / ``high`` are the smallest and largest candidate (the
+    model draws uniformly between them; one candidate gives a fixed rate). Columns:
+    ``company_id``, ``low``, ``central``, ``high``, ``why``, ``source_ids``.
+    """
+    fin = dataset.financials
+    losses = cumulative_losses(dataset)
+    records = []
+    for cid in COMPANIES:
+        candidates: list[tuple[float, str, tuple[str, ...]]] = []
+        yearly = fin.loc[(fin["company_id"] == cid) & (fin["metric"] == "net_result_eur_m")]
+        if len(yearly):
+            year = int(yearly["fiscal_year"].max())
+            est = evidence.estimate_frame(yearly.loc[yearly["fiscal_year"] == year])
+            candidates.append((-est.central, f"the {year} net loss", est.source_ids))
+        mine = losses.loc[losses["company_id"] == cid].sort_values("period_end_year")
+        mine = mine.assign(start=mine["period"].str[:4])
+        for _, group in mine.groupby("start"):
+            if len(group) < 2:
+                continue
+            last, before = group.iloc[-1], group.iloc[-2]
+            if last["period_end_year"] - before["period_end_year"] != 1:
+                continue
+            implied = float(last["central"]) - float(before["low"])
+            bound = "at most " if before["open_high"] else ""
+            candidates.append(
+                (
+                    implied,
+                    f"the {last['period_end_year']} loss implied by the cumulative losses "
+                    f"{last['period']} ({last['central']:g}) minus {before['period']} "
+                    f"({'at least ' if before['open_high'] else ''}{before['low']:g}): "
+                    f"{bound}{implied:g}",
+                    (*last["source_ids"], *before["source_ids"]),
+                )
+            )
+        if not candidates:
+            continue
+        values = [c[0] for c in candidates]
+        low, high = min(values), max(values)
+        why = "; ".join(
+            f"{text} ({v:g})" if "implied" not in text else text for v, text, _ in candidates
+        )
+        records.append(
+            {
+                "company_id": cid,
+                "low": low,
+                "central": (low + high) / 2.0,
+                "high": high,
+                "why": why,
+                "source_ids": source_ids_of(*(c[2] for c in candidates)),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def equity_nil_at_exit(dataset: Dataset) -> dict[str, str]:
+    """The companies whose book equity at the exit is bounded at nil by an event, with why.
+
+    A safeguard procedure opened before the exit (the company could not go on without court
+    protection; Numergy's opened on 2015-10-13 with cash for about six months) means the
+    equity was near or below zero: the stake's book value is taken as nil.
+    """
+    events = dataset.events
+    exits = exit_dates(dataset)
+    fin = dataset.financials
+    out = {}
+    for cid in COMPANIES:
+        found = events.loc[
+            (events["entity_id"] == cid) & (events["event_type"] == "safeguard_opened")
+        ]
+        for date_text in found["date"]:
+            day = dt.date.fromisoformat(str(date_text)[:10]) if len(str(date_text)) >= 10 else None
+            if day is None or day >= exits[cid].low:
+                continue
+            runway = fin.loc[(fin["company_id"] == cid) & (fin["metric"] == "cash_runway_months")]
+            cash = (
+                f", with cash for about {runway['value'].iloc[0]:g} months" if len(runway) else ""
+            )
+            out[cid] = (
+                f"assumption bounded by a sourced event: a safeguard procedure opened on {day}"
+                f"{cash}, before the exit: the book equity at the exit is taken as nil"
+            )
+    return out
 
 
 def model_source_ids(
@@ -583,7 +703,8 @@ def model_source_ids(
             st.loc[(st["company_id"] == cid) & st["holder_id"].isin(holders), "source_ids"]
         )
         rows = money.loc[(money["company_id"] == cid) & money["item"].isin(items)]
-        if with_losses:  # the latest period only: the one the model uses
+        if with_losses:  # the latest period only: the one the model uses, and the loss rate
+            groups.append(loss_rates(dataset).set_index("company_id").loc[cid, "source_ids"])
             lost = cumulative_losses(dataset)
             lost = lost.loc[lost["company_id"] == cid]
             latest = lost.loc[lost["period_end_year"] == lost["period_end_year"].max()]
@@ -641,6 +762,8 @@ def model_inputs(
     stake_table = stakes(dataset).set_index(["company_id", "holder_id"])
     money = capital(dataset)
     losses = cumulative_losses(dataset)
+    rates = loss_rates(dataset).set_index("company_id")
+    nil_equity = equity_nil_at_exit(dataset)
     created = creation_dates(dataset).set_index("company_id")
     exits = exit_dates(dataset)
     revenue = revenue_by_year(dataset)
@@ -685,8 +808,23 @@ def model_inputs(
             lost,
             f"{name}: cumulative losses {lost['period']} (EUR m)",
             f"sourced: {_range_text(lost)} ({_cited(lost['source_ids'], dataset)}); "
-            f"assumption: book value at the exit = paid-in minus these losses (later losses "
-            f"not reported, so the book value is overstated)",
+            f"assumption: book value at the exit = paid-in minus these losses minus the "
+            f"losses carried from the end of {LAST_ACCOUNTS_YEAR} to the exit",
+        )
+        rate_row = rates.loc[cid]
+        rate_text = (
+            f"{rate_row['low']:g}"
+            if rate_row["low"] == rate_row["high"]
+            else f"{rate_row['low']:g} to {rate_row['high']:g}, uniform"
+        )
+        rate_input = _from_range(
+            rate_row,
+            f"{name}: net losses per year after {LAST_ACCOUNTS_YEAR}, carried to the exit "
+            "(EUR m a year)",
+            f"sourced + assumption: the last reported loss rate, {rate_text} "
+            f"({rate_row['why']}; {_cited(rate_row['source_ids'], dataset)}); assumption: "
+            f"losses went on at this rate from the end of {LAST_ACCOUNTS_YEAR} to the exit "
+            "(no later accounts are reported)",
         )
         rev = cumulative_revenue(revenue, cid, totals=cumulative_revenue_observations(dataset))
         rev_input = _from_estimate(
@@ -719,6 +857,9 @@ def model_inputs(
                 pay_in_dates=dates,
                 exit_date=exit_input,
                 revenue_year=LAST_ACCOUNTS_YEAR,
+                accounts_date=dt.date(LAST_ACCOUNTS_YEAR, 12, 31),
+                loss_rate_eur_m_per_year=rate_input,
+                equity_nil_at_exit=cid in nil_equity,
                 sources={
                     "tranche_share": (
                         f"assumption: paid in tranches on {', '.join(map(str, dates))} "
@@ -734,9 +875,26 @@ def model_inputs(
             )
         )
     own_total = _state_paid_in_input(dataset) if state_cash else None
+    split = None
+    if state_cash:
+        shares = state_split(dataset)
+        split = {cid: shares[cid] for cid in company_ids(company)}
     return sc.InvestmentModel(
-        investor, tuple(companies), exit_scenario, pay_in_timing, paid_in_eur_m=own_total
+        investor,
+        tuple(companies),
+        exit_scenario,
+        pay_in_timing,
+        paid_in_eur_m=own_total,
+        paid_in_split=split,
+        npv_date=min(created["date"]),
     )
+
+
+def _from_range(row: pd.Series, label: str, why: str) -> sc.Distribution:
+    """A fixed value, or a uniform draw between the row's low and high."""
+    if row["low"] == row["high"]:
+        return sc.Fixed(float(row["low"]), label, why)
+    return sc.Uniform(float(row["low"]), float(row["high"]), label, why)
 
 
 def _state_paid_in_input(dataset: Dataset) -> sc.Distribution:
@@ -758,23 +916,31 @@ def _state_paid_in_input(dataset: Dataset) -> sc.Distribution:
             key=lambda r: (r[2], r[0]),
         )
     )
+    split = state_split(dataset)
+    shares = ", ".join(f"{COMPANY_NAMES[c]} {100 * v:.1f} %" for c, v in split.items())
     why = (
         "sourced + assumption: the union of two bases. Pro rata, the State's stakes x the "
         f"paid-in totals to end 2014: {pro['low']:.1f} to {pro['high']:.1f} "
         f"({_cited(pro['source_ids'], dataset)}). The State's own cash figures for both "
         f"clouds: {listed}. Used: {used['low']:.1f} to {used['high']:.1f}, central "
-        f"{used['central']:.1f} (the pro-rata figure: the model's pay-ins, book value and "
-        f"losses stop at the end of 2014; the own-cash central would be {cash['central']:.1f}). "
-        "Assumption: money above the pro-rata figure would be 2015 capital calls, which no "
-        "source dates or splits by company; it is spread over the same tranches as the rest "
-        "(paid later, it would make the IRR lower still) and adds nothing to the book value "
-        "at the exit (2015 capital calls are not modelled for the companies)"
+        f"{used['central']:.1f} (the span rule on the State's own figures, which run to 2015, "
+        f"the year of the exits; the pro-rata central, {pro['central']:.1f}, stops at the end "
+        f"of 2014), triangular and symmetric about the central, so the central is also the "
+        f"median draw. Split between the companies ({shares}) in proportion to the State's "
+        "pro-rata paid-in at central inputs, the same in every view, since no source splits "
+        "the State's cash by company. Assumption: money above the pro-rata figure was 2015 "
+        "capital calls; it is spread over the same tranches as the rest (paid later, it "
+        "would make the IRR lower still) and paid for the 2015 losses, adding nothing to the "
+        "book value at the exit"
     )
+    low, high = float(used["low"]), float(used["high"])
+    central = float(used["central"])
+    del cash
     return sc.Triangular(
-        float(used["low"]),
-        float(used["central"]),
-        float(used["high"]),
-        "Both clouds: the State's paid-in, pro-rata range or its own cash figures (EUR m)",
+        low,
+        central,
+        high,
+        "The State's paid-in over both clouds, its own cash figures or pro rata (EUR m)",
         why,
     )
 
@@ -874,10 +1040,22 @@ def assumptions_table(
         ),
         Assumption(
             "Capital and losses after 2014",
-            "not modelled for the companies",
+            "losses carried to the exit; 2015 capital calls paid for them",
             "assumption",
-            "assumption: no source gives 2015 capital calls (Numergy) or losses after 2014; the "
-            "companies' paid-in and book value stop at the 2012-2014 figures",
+            "assumption: no source gives accounts after 2014 or 2015 capital calls by company; "
+            "the book equity at the exit is paid-in minus the losses to the end of 2014 minus "
+            "the losses carried to the exit date at the last reported yearly loss rate (an "
+            "input above), and 2015 capital calls are taken to have paid for those losses",
+        ),
+        *(
+            Assumption(
+                f"{COMPANY_NAMES[cid]}: book equity at the exit",
+                "nil",
+                "sourced + assumption",
+                why,
+            )
+            for cid, why in equity_nil_at_exit(dataset).items()
+            if cid in {c.company_id for c in model.companies}
         ),
         Assumption(
             "Exit price",
@@ -893,7 +1071,11 @@ def assumptions_table(
             "valued at the buyout date at the sellers' price",
             "assumption",
             "assumption: Orange (Cloudwatt) and SFR (Numergy) did not sell; their stake, and "
-            "all shareholders' for investor 'all', is valued as if sold on the buyout date",
+            "all shareholders' for investor 'all', is valued as if sold on the buyout date: a "
+            "paper valuation, not cash. For all shareholders together the buyout moved money "
+            "between shareholders and brought nothing back to the group; what the buyers paid "
+            "and spent afterwards (until Cloudwatt was switched off, Numergy dissolved) is in "
+            "no source",
         ),
     ]
     if multi:

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analysis import evidence, investment_text
+from analysis import evidence, investment_story, investment_text
 from analysis import investment as inv
 from analysis import plan_attainment as plan
 from analysis import scenarios as sc
 from analysis.io import Dataset
-from analysis.params import InvestmentParams
+from analysis.params import INVESTOR_ENTITIES, InvestmentParams
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -43,6 +43,7 @@ __all__ = [
     "exit_scenario_results",
     "flows_with_ranges",
     "key_numbers",
+    "npv_by_rate",
 ]
 
 EXIT_SCENARIOS: tuple[sc.ExitScenario, ...] = ("zero", "book", "range")
@@ -56,6 +57,15 @@ RESULT_METRICS: dict[str, tuple[str, str, float]] = {
     "proceeds_eur_m": ("proceeds", "EUR m", 1.0),
     "npv_eur_m": ("npv", "EUR m", 1.0),
 }
+
+
+#: the headline numbers of an investment report: lost, paid in, came back, IRR
+HEADLINE = (
+    "loss_central_eur_m",
+    "paid_in_central_eur_m",
+    "proceeds_central_eur_m",
+    "irr_central_pct",
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class InvestmentReport:
     targets: pd.DataFrame
     attainment: pd.DataFrame
     cost: pd.DataFrame
+    npv_rates: pd.DataFrame
     key_numbers: dict[str, Any]
     key_units: dict[str, str]
     key_labels: dict[str, str]
@@ -89,6 +100,8 @@ class InvestmentReport:
     source_ids: tuple[str, ...]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     text_names: dict[str, str] = field(default_factory=dict)
+    #: the key numbers the run index shows for this report (their centrals)
+    headline: tuple[str, ...] = HEADLINE
 
     def table(self, name: str) -> Styler:
         """A display table (see :func:`analysis.investment_text.display_tables`), no index."""
@@ -152,13 +165,45 @@ def flows_with_ranges(
     return flows.assign(amount_low_eur_m=low, amount_high_eur_m=high, is_valuation=is_valuation)
 
 
-def _launch_target(attain: pd.DataFrame, cid: str) -> pd.Series | None:
-    rows = attain.loc[
-        (attain["company_id"] == cid)
-        & attain["plan"].str.split(", ").map(lambda plans: "launch" in plans)
-        & (attain["target_years"].map(len) > 0)
-    ]
+#: discount rates of the NPV table (% a year): a pure assumption, shown as a range
+NPV_RATES_PCT = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)
+
+
+def npv_by_rate(
+    model: sc.InvestmentModel, rates_pct: tuple[float, ...] = NPV_RATES_PCT
+) -> pd.DataFrame:
+    """The NPV over a range of discount rates: central inputs and bounds over the corners.
+
+    Columns: ``discount_rate_pct``, ``npv_central_eur_m``, ``npv_low_eur_m``,
+    ``npv_high_eur_m`` (EUR m of the first pay-in date).
+    """
+    rows = []
+    for rate in rates_pct:
+        central = sc.run_deterministic(model, rate / 100.0)["npv_eur_m"].iloc[0]
+        corners = sc.run_corners(model, rate / 100.0)["npv_eur_m"]
+        rows.append((rate, float(central), float(corners.min()), float(corners.max())))
+    return pd.DataFrame(
+        rows,
+        columns=["discount_rate_pct", "npv_central_eur_m", "npv_low_eur_m", "npv_high_eur_m"],
+    )
+
+
+def _launch_target(
+    attain: pd.DataFrame, cid: str, basis: str = "total", *, matched: bool = False
+) -> pd.Series | None:
+    """The first launch-plan target with a year (or, ``matched``, the first year-matched)."""
+    rows = attain.loc[(attain["company_id"] == cid) & (attain["revenue_basis"] == basis)]
+    if matched:
+        rows = rows.loc[rows["is_year_matched"]]
+    else:
+        rows = rows.loc[
+            rows["plan"].str.split(", ").map(lambda plans: "launch" in plans)
+            & (rows["target_years"].map(len) > 0)
+        ]
     return None if rows.empty else rows.iloc[0]
+
+
+_PAPER = "paper valuation at the sellers' price, not cash"
 
 
 def key_numbers(
@@ -167,14 +212,19 @@ def key_numbers(
     summary: pd.DataFrame | None,
     attain: pd.DataFrame,
     cost: pd.DataFrame,
+    valuation: Mapping[str, bool] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, str], dict[str, str]]:
     """The run's key numbers, with units, labels and notes (for :mod:`analysis.record`).
 
     Numbers for the chosen exit scenario: ``{stem}_low`` / ``_central`` / ``_high`` (corner
     bounds and central inputs), then the engine's ``loss_p5`` ... ``irr_p95`` (undefined,
     with the reason, when the engine is off), then each company's revenue attainment against
-    its launch target and its losses per euro of revenue.
+    its launch target (and against the plan for the same year, and on external revenue, where
+    the data allow) and its losses per euro of revenue (total and external). ``valuation``
+    (company id -> True when the investor's exit is a valuation, not a sale) makes the
+    proceeds' labels say so.
     """
+    paper = any((valuation or {}).values())
     numbers: dict[str, Any] = {}
     units: dict[str, str] = {}
     labels: dict[str, str] = {}
@@ -188,7 +238,16 @@ def key_numbers(
             numbers[name] = None if np.isnan(value) else float(value) * scale
             units[name] = unit
             what = "central inputs" if end == "central" else f"{end} bound over the input ranges"
-            labels[name] = f"{stem.replace('_', ' ')}, {what} ({scenario_words})"
+            shown = "losses" if stem == "loss" else stem.replace("_", " ")
+            if stem == "proceeds" and paper:
+                shown = f"proceeds ({_PAPER})"
+            labels[name] = f"{shown}, {what} ({scenario_words})"
+            if stem == "proceeds" and params.investor == "all":
+                notes[name] = (
+                    "for all shareholders together the buyout moved money between shareholders "
+                    "and brought nothing back to the group; the buyers' later outflows (the "
+                    "undisclosed prices, funding until the companies closed) are unknown"
+                )
     if np.isnan(row["irr_central"]):
         notes["irr_central_pct"] = f"IRR undefined: status {row['irr_status_central']}"
     for end in ("low", "central", "high"):
@@ -211,26 +270,37 @@ def key_numbers(
             else:
                 numbers[name] = float(summary.loc[metric, column]) * scale
     for cid in inv.company_ids(params.company):
-        target = _launch_target(attain, cid)
-        if target is not None:
+        company = inv.COMPANY_NAMES[cid]
+        for prefix, target, words in (
+            ("attainment", _launch_target(attain, cid), "revenue"),
+            ("attainment_same_year", _launch_target(attain, cid, matched=True), "revenue"),
+            ("attainment_external", _launch_target(attain, cid, "external"), "external revenue"),
+        ):
+            if target is None:
+                continue
+            plan_name = target["plan"].split(", ")[0]
             for end in ("low", "central", "high"):
-                name = f"attainment_{cid}_{end}_pct"
+                name = f"{prefix}_{cid}_{end}_pct"
                 numbers[name] = float(target[f"attainment_{end}_pct"])
                 units[name] = "%"
                 labels[name] = (
-                    f"{inv.COMPANY_NAMES[cid]} {target['revenue_year']} revenue as a share of "
-                    f"the {target['target_eur_m']:g} M EUR launch target "
-                    f"({target['target_year_text']}), {end}"
+                    f"{company} {target['revenue_year']} {words} as a share of the "
+                    f"{target['target_eur_m']:g} M EUR {plan_name} target "
+                    f"({target['comparison']}), {end}"
                 )
-        found = cost.loc[cost["company_id"] == cid]
-        if not found.empty:
+        for basis, prefix, words in (
+            ("total", "losses_per_revenue", "revenue"),
+            ("external", "losses_per_revenue_external", "external revenue"),
+        ):
+            found = cost.loc[(cost["company_id"] == cid) & (cost["revenue_basis"] == basis)]
+            if found.empty:
+                continue
             for end in ("low", "central", "high"):
-                name = f"cost_per_revenue_{cid}_{end}_eur"
-                numbers[name] = float(found.iloc[0][f"cost_{end}"])
+                name = f"{prefix}_{cid}_{end}_eur"
+                numbers[name] = float(found.iloc[0][f"per_revenue_{end}"])
                 units[name] = "EUR per EUR"
                 labels[name] = (
-                    f"{inv.COMPANY_NAMES[cid]} losses per euro of revenue "
-                    f"{found.iloc[0]['period']}, {end}"
+                    f"{company} losses per euro of {words} {found.iloc[0]['period']}, {end}"
                 )
     return numbers, units, labels, notes
 
@@ -244,6 +314,51 @@ def _drawn_capital(capital: pd.DataFrame) -> pd.DataFrame:
     end = capital["period"].str[-4:]
     latest = end.groupby(capital["company_id"].where(lost)).transform("max")
     return capital.loc[~lost | (end == latest)]
+
+
+def _committed(
+    capital: pd.DataFrame,
+    stakes: pd.DataFrame,
+    model: sc.InvestmentModel,
+    investor: str,
+    state: pd.DataFrame,
+) -> tuple[float, float, float]:
+    """What the investor committed (low, central, high EUR m).
+
+    The State: its planned funding per company as sourced (``state``, from
+    :func:`analysis.investment.state_money`); another investor: its stake x the committed
+    equity; all shareholders: the committed equity.
+    """
+    totals = [0.0, 0.0, 0.0]
+    capital_events_state: dict[str, dict[str, float]] = {}
+    planned_rows = state.loc[state["kind"].str.startswith("commitment")]
+    for cid, rows in planned_rows.groupby("company_id"):
+        est = evidence.estimate(rows["amount_eur_m"].tolist())
+        capital_events_state[str(cid)] = {
+            "low": est.low,
+            "central": est.central,
+            "high": est.high,
+        }
+    for c in model.companies:
+        cid = c.company_id
+        row = capital.loc[(capital["company_id"] == cid) & (capital["item"] == "committed")]
+        if row.empty:
+            continue
+        r = row.iloc[0]
+        planned = capital_events_state.get(cid) if investor == "state" else None
+        if planned is not None:  # the State's own commitment per company, as sourced
+            for i, k in enumerate(("low", "central", "high")):
+                totals[i] += planned[k]
+            continue
+        if investor == "all":
+            share = (1.0, 1.0, 1.0)
+        else:
+            holder = INVESTOR_ENTITIES[investor]
+            st = stakes.loc[(stakes["company_id"] == cid) & (stakes["holder_id"] == holder)].iloc[0]
+            share = (st["low"] / 100.0, st["central"] / 100.0, st["high"] / 100.0)
+        for i, k in enumerate(("low", "central", "high")):
+            totals[i] += float(r[k]) * share[i]
+    return (totals[0], totals[1], totals[2])
 
 
 def _unit_slug(unit: str) -> str:
@@ -272,9 +387,29 @@ def analyse(dataset: Dataset, params: InvestmentParams) -> InvestmentReport:
     tornado_irr = sc.tornado(model, "irr", rate)
     revenue = plan.revenue_by_year(dataset)
     targets = plan.plan_targets(dataset)
-    attain = plan.attainment(revenue, targets)
-    cost = plan.cost_per_revenue(dataset, revenue)
-    numbers, units, labels, notes = key_numbers(params, results, summary, attain, cost)
+    attain = plan.attainment(revenue, targets, captive=plan.captive_share(dataset))
+    cost = plan.losses_per_revenue(dataset, revenue)
+    npv_rates = npv_by_rate(model, tuple(sorted({*NPV_RATES_PCT, rate * 100.0})))
+    after = investment_story.after_buyouts(dataset)
+    story = {
+        "after": after,
+        "ovh": investment_story.ovh_trajectory(dataset),
+        "jobs": investment_story.jobs(dataset, inv.cumulative_losses(dataset)),
+    }
+    book_model = dataclasses.replace(
+        inv.model_inputs(dataset, "both", "all", "book"), paid_in_eur_m=None
+    )
+    book_corners = sc.run_corners(book_model, rate)
+    book_central = sc.run_deterministic(book_model, rate)
+    book_at_exit = {
+        cid: (
+            float(book_corners[f"{cid}_book_equity_eur_m"].min()),
+            float(book_central[f"{cid}_book_equity_eur_m"].iloc[0]),
+            float(book_corners[f"{cid}_book_equity_eur_m"].max()),
+        )
+        for cid in inv.COMPANIES
+    }
+    numbers, units, labels, notes = key_numbers(params, results, summary, attain, cost, valuation)
 
     # Each figure cites the sources of what it draws, and only those.
     model_ids = inv.model_source_ids(dataset, company, investor)
@@ -334,8 +469,24 @@ def analyse(dataset: Dataset, params: InvestmentParams) -> InvestmentReport:
         "exits": inv.exit_dates(dataset),
         "revenue_totals": plan.cumulative_revenue_observations(dataset),
         "valuation": valuation,
+        "npv_rates": npv_rates,
+        "model": model,
+        "committed": _committed(capital, stakes, model, investor, state),
+        "story": story,
     }
     text = investment_text.sentences(params, model, report_frames, sources)
+    text["after"] = investment_story.after_buyouts_text(
+        after, book_at_exit, inv.equity_nil_at_exit(dataset)
+    )
+    text["ovh"] = investment_story.ovh_text(story["ovh"], targets, revenue)
+    text["jobs"] = investment_story.jobs_text(story["jobs"])
+    story_ids = inv.source_ids_of(
+        after["source_id"],
+        *story["ovh"]["source_ids"],
+        *(story["jobs"]["source_ids"] if len(story["jobs"]) else ()),
+    )
+    all_ids = inv.source_ids_of(all_ids, story_ids)
+    source_notes["story"] = note(story_ids)
     tables = investment_text.display_tables(params, report_frames, assumptions, sources)
     return InvestmentReport(
         params=params,
@@ -356,6 +507,7 @@ def analyse(dataset: Dataset, params: InvestmentParams) -> InvestmentReport:
         targets=targets,
         attainment=attain,
         cost=cost,
+        npv_rates=npv_rates,
         key_numbers=numbers,
         key_units=units,
         key_labels=labels,

@@ -120,7 +120,65 @@ def sentences(
         "revenue": _revenue(params, frames["attainment"], frames["revenue"], sources),
         "cost": _cost(frames["cost"], sources),
         "caveats": _caveats(params, frames, sources),
+        "answer": _answer(params, frames),
+        "npv_rates": _npv_rates(params, frames["npv_rates"]),
     }
+
+
+def _answer(params: InvestmentParams, frames: Mapping[str, Any]) -> str:
+    """The answer first: committed, paid in, came back, lost, and the verdict, with ranges."""
+    results = frames["results"].set_index("exit_scenario")
+    row, book, zero = (results.loc[s] for s in (params.exit_scenario, "book", "zero"))
+    span = _spanner(row)
+    committed = frames["committed"]
+    paper = any(frames["valuation"].values())
+    back_word = (
+        "was worth on paper (a valuation at the sellers' price, not cash)" if paper else "came back"
+    )
+    who = upper_first(_who(params))
+    money = "public money" if params.investor == "state" else "money"
+    share = row["loss_eur_m_central"] / row["paid_in_eur_m_central"] * 100.0
+    best = book["loss_eur_m_low"] / book["paid_in_eur_m_low"] if book["paid_in_eur_m_low"] else 0
+    verdict = "most" if best > 0.5 else "part"
+    summary = frames["summary"]
+    median = (
+        f" (median of the scenarios {_num(summary.loc['loss_eur_m', 'central'])} M EUR)"
+        if summary is not None and summary.loc["loss_eur_m", "n"]
+        else ""
+    )
+    lines = [
+        f"**The answer.** {who} committed {format_span(*committed, 1, 'M EUR')} to "
+        f"{_companies(params)} and paid in {span('paid_in_eur_m', 1, 'M EUR')}.",
+        f"The exit prices were never disclosed: under the exit scenario "
+        f"'{params.exit_scenario}' ({_EXIT_WORDS[params.exit_scenario]}, at the equity left at "
+        f"the exit date) {span('proceeds_eur_m', 1, 'M EUR')} {back_word}.",
+        f"So {span('loss_eur_m', 1, 'M EUR')} was lost{median}, about {_num(share, 0)} % of "
+        f"what was paid in; even if every stake had been sold at its book value at the exit, "
+        f"{_spanner(book)('loss_eur_m', 1, 'M EUR')} was lost, and with nothing back "
+        f"{_spanner(zero)('loss_eur_m', 1, 'M EUR')}.",
+        f"**Verdict:** {verdict} of the {money} put in was lost even in the best case; the "
+        "ranges come from disagreeing sources and named assumptions, listed below.",
+    ]
+    if params.investor == "all":
+        lines.append(
+            "For all shareholders together the buyouts moved money between shareholders and "
+            "brought nothing back to the group: what came back is a paper value."
+        )
+    return " ".join(lines)
+
+
+def _npv_rates(params: InvestmentParams, table: pd.DataFrame) -> str:
+    first, last = table.iloc[0], table.iloc[-1]
+    return (
+        f"The discount rate ({params.discount_rate:.1%} a year in this run) is a pure "
+        "assumption: no source in the data gives the return the State or the shareholders "
+        "required. The table shows the NPV (EUR m of the first pay-in date) over rates from "
+        f"{_num(first['discount_rate_pct'], 0)} % to {_num(last['discount_rate_pct'], 0)} % a "
+        f"year: with central inputs it goes from {_num(first['npv_central_eur_m'])} to "
+        f"{_num(last['npv_central_eur_m'])} M EUR. At 0 % the NPV is minus the money lost; "
+        "a higher rate weighs the early pay-ins and the later exit differently, but never "
+        "turns the result positive here."
+    )
 
 
 def _question(params: InvestmentParams) -> str:
@@ -229,24 +287,21 @@ def _state(
         "the pro-rata one. The cash figures run into 2015: the gap between their top "
         f"({_num(own['high'])}) and the pro-rata range, {_num(own['high'] - pro['high'])} to "
         f"{_num(own['high'] - pro['low'])} M EUR, would be capital the State paid in during "
-        "2015, which no source dates or splits between the companies. 2015 capital calls are "
-        "not modelled for the companies (their paid-in and book value stop at the 2012-2014 "
-        "totals)."
+        "2015, which no source dates or splits between the companies."
     )
     if model.paid_in_eur_m is not None:
+        split = model.paid_in_split or {}
+        shares = ", ".join(f"{inv.COMPANY_NAMES[c]} {_num(100 * v)} %" for c, v in split.items())
         parts.append(
-            "**This run uses the union of the two bases**: the State paid in "
-            f"{span(used)} (central: the pro-rata figure, to end 2014 like the rest of the "
-            f"model), so under the exit scenario 'zero' it lost as much: "
-            f"{_num(pro['low'])} to {_num(pro['high'])} M EUR on the pro-rata basis alone, "
-            f"{_num(own['low'])} to {_num(own['high'])} M EUR on its own cash figures. The "
-            "input is in the assumptions table and the tornado."
-        )
-    elif params.investor == "state":
-        parts.append(
-            f"This run covers {_companies(params)} alone: the State's cash figures are for both "
-            "clouds together and no source splits them, so the State's paid-in here is pro "
-            'rata only (run `company = "both"` to see both bases).'
+            "**Which value this run uses.** The exits came in 2015 (Cloudwatt) and 2016 "
+            "(Numergy), so the figures that run into 2015 are the ones that match them: the "
+            f"State's paid-in over both clouds is drawn from {span(used)}, the union of the two "
+            "bases, with the central of the project's rule on the State's own cash figures "
+            "(the median of its exact figures), on a symmetric triangular draw: the headline "
+            "central and the scenarios' median paid-in agree. No source splits the State's "
+            f"cash by company: this run's share of it ({shares}) is the State's pro-rata split "
+            "at central inputs, the same in the per-company and the combined reports, so "
+            "their amounts add up."
         )
     else:
         parts.append(f"This run follows {_who(params)}; the State's figures are shown for context.")
@@ -403,19 +458,37 @@ def _revenue(
         rows = attain.loc[attain["company_id"] == cid]
         if rows.empty:
             continue
-        first = rows.iloc[0]
+        total = rows.loc[rows["revenue_basis"] == "total"]
+        first = total.iloc[0]
         rev = format_span(
             first["revenue_low"], first["revenue_central"], first["revenue_high"], 1, "M EUR"
         )
         targets = "; ".join(
             f"{_spanner(r.rename(lambda k: k.replace('_pct', '')))('attainment', 2, '%')} "
-            f"of the {_num(r['target_eur_m'], 0)} M EUR target ({md(r['statements'])})"
-            for _, r in rows.iterrows()
+            f"of the {_num(r['target_eur_m'], 0)} M EUR target ({md(r['statements'])}; "
+            f"{md(r['comparison'])})"
+            for _, r in total.iterrows()
         )
         parts.append(
             f"**{inv.COMPANY_NAMES[cid]}** made {rev} in {first['revenue_year']} "
             f"({_publishers(first['source_ids'][:6], sources)}): {targets}."
         )
+        ext = rows.loc[rows["revenue_basis"] == "external"]
+        if not ext.empty:
+            e = ext.iloc[0]
+            ext_rev = format_span(
+                e["revenue_low"], e["revenue_central"], e["revenue_high"], 1, "M EUR"
+            )
+            parts.append(
+                f"On its **external** revenue (what did not come from its shareholders), "
+                f"{ext_rev} in {e['revenue_year']}, it reached "
+                + "; ".join(
+                    f"{_spanner(r.rename(lambda k: k.replace('_pct', '')))('attainment', 2, '%')}"
+                    f" of the {_num(r['target_eur_m'], 0)} M EUR target"
+                    for _, r in ext.iterrows()
+                )
+                + "."
+            )
     ovh = revenue.loc[revenue["company_id"] == "ovhcloud"].sort_values("fiscal_year")
     if not ovh.empty:
         a, b = ovh.iloc[0], ovh.iloc[-1]
@@ -427,8 +500,12 @@ def _revenue(
             f"FY{b['fiscal_year']} ({b['year_basis']})."
         )
     parts.append(
-        f"The comparison year is {int(attain['revenue_year'].iloc[0])}, the last full year "
-        "either company reported: both were absorbed by a shareholder before their target years."
+        "A target is set against the revenue of its own year where the data give one (Numergy's "
+        "137 M EUR plan figure, which its source sets beside the 2014 revenue); the others are "
+        "for 2016 or later, after both companies were absorbed by a shareholder, so they are "
+        "set against 2014 revenue, the last full year either company reported, and say so. "
+        "The 2014 centrals respect the sourced ceiling on the two companies' revenue together "
+        f"({evidence.SUM_RULE})."
     )
     return " ".join(parts)
 
@@ -437,10 +514,14 @@ def _cost(cost: pd.DataFrame, sources: pd.DataFrame) -> str:
     parts = []
     for _, r in cost.iterrows():
         span = format_span(
-            r["cost_low"], r["cost_central"], r["cost_high"], 2 if r["cost_central"] < 1 else 1
+            r["per_revenue_low"],
+            r["per_revenue_central"],
+            r["per_revenue_high"],
+            2 if r["per_revenue_central"] < 1 else 1,
         )
+        what = "external revenue" if r["revenue_basis"] == "external" else "revenue"
         parts.append(
-            f"**{inv.COMPANY_NAMES[r['company_id']]}** lost {span} EUR per euro of revenue over "
+            f"**{inv.COMPANY_NAMES[r['company_id']]}** lost {span} EUR per euro of {what} over "
             f"{md(r['period'])} ({_num(r['losses_central'])} M EUR of losses for "
             f"{format_span(r['revenue_low'], r['revenue_central'], r['revenue_high'], 1, 'M EUR')} "
             f"of revenue; {md(r['note'])})."
@@ -547,6 +628,8 @@ def display_tables(
             "Target (EUR m)": attain["target_eur_m"],
             "Stated in (plan, target year)": attain["statements"],
             "Revenue year": attain["revenue_year"],
+            "Revenue basis": attain["revenue_basis"],
+            "Comparison": attain["comparison"],
             "Revenue (EUR m)": [
                 format_span(r["revenue_low"], r["revenue_central"], r["revenue_high"])
                 for _, r in attain.iterrows()
@@ -563,11 +646,77 @@ def display_tables(
             "Note": attain["note"],
         }
     )
+    rates = frames["npv_rates"]
+    out["npv_rates"] = pd.DataFrame(
+        {
+            "Discount rate (% a year)": rates["discount_rate_pct"],
+            "NPV, central inputs (EUR m)": rates["npv_central_eur_m"],
+            "NPV, low to high bound (EUR m)": [
+                f"{_num(r['npv_low_eur_m'])} to {_num(r['npv_high_eur_m'])}"
+                for _, r in rates.iterrows()
+            ],
+        }
+    )
+    story = frames.get("story") or {}
+    if "after" in story:
+        after = story["after"]
+        out["after"] = pd.DataFrame(
+            {
+                "Company": after["company_id"].map(inv.COMPANY_NAMES),
+                "Date": after["date"],
+                "What": after["what"],
+                "Source": [_publishers_raw([i], sources) for i in after["source_id"]],
+            }
+        )
+    if "ovh" in story:
+        ovh = story["ovh"]
+        out["ovh"] = pd.DataFrame(
+            {
+                "Year": ovh["year"],
+                "What": ovh["what"],
+                "Value": [
+                    format_span(r["low"], r["value"], r["high"], 1) for _, r in ovh.iterrows()
+                ],
+                "Unit": ovh["unit"],
+                "Sources": [_publishers_raw(i, sources) for i in ovh["source_ids"]],
+            }
+        )
+    if "jobs" in story:
+        jobs = story["jobs"]
+        out["jobs"] = pd.DataFrame(
+            {
+                "Company": jobs["company_id"].map(inv.COMPANY_NAMES),
+                "Jobs in the launch plan": [
+                    format_span(
+                        r["target_low_jobs"], r["target_low_jobs"], r["target_high_jobs"], 0
+                    )
+                    if r["target_low_jobs"] != r["target_high_jobs"]
+                    else _num(r["target_low_jobs"], 0)
+                    for _, r in jobs.iterrows()
+                ],
+                "Plan year": jobs["target_year_text"],
+                "Headcount": [
+                    format_span(r["headcount_low"], r["headcount_central"], r["headcount_high"], 0)
+                    for _, r in jobs.iterrows()
+                ],
+                "Year": jobs["headcount_year"],
+                "Losses per job (EUR m)": [
+                    format_span(
+                        r["losses_per_job_low_eur_m"],
+                        r["losses_per_job_central_eur_m"],
+                        r["losses_per_job_high_eur_m"],
+                        2,
+                    )
+                    for _, r in jobs.iterrows()
+                ],
+            }
+        )
     cost = frames["cost"]
     out["cost"] = pd.DataFrame(
         {
             "Company": cost["company_id"].map(inv.COMPANY_NAMES),
             "Period": cost["period"],
+            "Revenue basis": cost["revenue_basis"],
             "Losses (EUR m)": [
                 format_span(r["losses_low"], r["losses_central"], r["losses_high"])
                 for _, r in cost.iterrows()
@@ -577,7 +726,9 @@ def display_tables(
                 for _, r in cost.iterrows()
             ],
             "EUR lost per EUR of revenue": [
-                format_span(r["cost_low"], r["cost_central"], r["cost_high"], 2)
+                format_span(
+                    r["per_revenue_low"], r["per_revenue_central"], r["per_revenue_high"], 2
+                )
                 for _, r in cost.iterrows()
             ],
             "Note": cost["note"],
@@ -596,13 +747,17 @@ def _caveats(params: InvestmentParams, frames: Mapping[str, Any], sources: pd.Da
         "**Pay-ins per shareholder.** Only totals for all shareholders are published; each "
         "investor's share is its stake's share (pro rata), and the dates and split of the "
         "capital calls are assumed.",
-        f"**After {inv.LAST_ACCOUNTS_YEAR}.** Losses and capital calls after "
-        f"{inv.LAST_ACCOUNTS_YEAR} are not reported, and 2015 capital calls are not modelled "
-        "for the companies. The book value at the exit uses losses to "
-        f"the end of {inv.LAST_ACCOUNTS_YEAR}, so it is too high, and the money lost under "
-        "'book' too low, by the losses of the months before the buyout. The State's own cash "
-        "figures run into 2015 and are for both clouds together: they widen the State's "
-        "paid-in only when both companies are analysed together.",
+        f"**After {inv.LAST_ACCOUNTS_YEAR}.** No accounts after {inv.LAST_ACCOUNTS_YEAR} are "
+        "reported: the book value at the exit carries the losses forward at the last reported "
+        "yearly loss rate to the exit date, and a safeguard procedure before the exit bounds "
+        "the equity at nil (both named assumptions in the table above). 2015 capital calls are "
+        "not reported by company; they are taken to have paid for the 2015 losses. The State's "
+        "own cash figures run into 2015 and are for both clouds together: each company's share "
+        "is a stated split, the same in every report.",
+        "**Percentiles do not add up.** The amounts (paid in, came back, lost, NPV) and their "
+        "bounds in the per-company reports add up to the combined report; the scenario "
+        "percentiles, the MOIC and the IRR do not (a percentile or a ratio of a sum is not "
+        "the sum of the parts').",
     ]
     exits = frames["exits"]
     for cid in cids:

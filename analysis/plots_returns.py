@@ -26,9 +26,9 @@ __all__ = [
     "capital_title",
     "plot_capital",
     "plot_cash_flows",
-    "plot_cost_per_revenue",
     "plot_distributions",
     "plot_exit_scenarios",
+    "plot_losses_per_revenue",
     "plot_revenue_vs_plan",
     "plot_tornado",
     "report_figures",
@@ -434,34 +434,38 @@ def plot_revenue_vs_plan(
     return fig
 
 
-def plot_cost_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str) -> Figure:
+def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str) -> Figure:
     """Net losses per euro of revenue, per company (log scale), with whiskers low-high.
 
-    ``cost`` is :func:`analysis.plan_attainment.cost_per_revenue`.
+    ``cost`` is :func:`analysis.plan_attainment.losses_per_revenue`.
     """
     fig, (ax,) = new_figure(source_note, (8.0, 3.8))
     rows = cost.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(rows))
     for yi, (_, row) in zip(y, rows.iterrows(), strict=True):
         ax.errorbar(
-            [row["cost_central"]],
+            [row["per_revenue_central"]],
             [yi],
-            xerr=range_errors(rows.iloc[[yi]], "cost_low", "cost_central", "cost_high"),
+            xerr=range_errors(
+                rows.iloc[[yi]], "per_revenue_low", "per_revenue_central", "per_revenue_high"
+            ),
             fmt="o",
             markersize=8,
             capsize=5,
             color=COMPANY_COLOURS.get(row["company_id"], "#444444"),
         )
         ax.annotate(
-            f"{row['cost_central']:,.2f}",
-            (row["cost_central"], yi),
+            f"{row['per_revenue_central']:,.2f}",
+            (row["per_revenue_central"], yi),
             textcoords="offset points",
             xytext=(0, 9),
             ha="center",
             fontsize=8,
         )
+    basis = rows["revenue_basis"] if "revenue_basis" in rows else ["total"] * len(rows)
     labels = [
-        f"{_NAMES.get(c, c)}\n{p}" for c, p in zip(rows["company_id"], rows["period"], strict=True)
+        f"{_NAMES.get(c, c)}\n{p}" + ("\nexternal revenue" if b == "external" else "")
+        for c, p, b in zip(rows["company_id"], rows["period"], basis, strict=True)
     ]
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -542,7 +546,7 @@ def report_figures(report) -> dict[str, Figure | None]:
         "revenue": plot_revenue_vs_plan(
             report.revenue, report.targets, source_note=notes["revenue"]
         ),
-        "cost": plot_cost_per_revenue(
+        "cost": plot_losses_per_revenue(
             report.cost,
             source_note=notes["cost"],
             title="Net losses per euro of revenue: Cloudwatt and Numergy 2012-2014, OVHcloud",

@@ -8,8 +8,10 @@ The model is a pure function of plain numbers (the notebook feeds it from ``data
 - the **pay-in timing**, a named assumption: the capital came in tranches on the given dates,
   split by shares drawn from Dirichlet(1, ..., 1) (``"random"``) or equal (``"equal"``);
 - the **exit scenario**, a named assumption about the undisclosed buyout price: ``"zero"``
-  (nothing came back), ``"book"`` (the stake's share of the remaining book equity, paid-in
-  minus cumulative losses, floored at 0) or ``"range"`` (uniform between the two).
+  (nothing came back), ``"book"`` (the stake's share of the book equity at the exit date:
+  paid-in minus cumulative losses, carried from the last accounts to the exit at a yearly
+  loss rate when the company gives an accounts date, floored at 0, nil when an event bounds
+  it there) or ``"range"`` (uniform between the two).
 
 The investor's flows are ``-stake x paid-in x share_j`` at each tranche date and
 ``+stake x exit share x book equity`` at the exit date; with several companies the flows are
@@ -76,11 +78,13 @@ __all__ = [
     "Triangular",
     "Uniform",
     "UniformDate",
+    "book_equity_at_exit",
     "build_spec",
     "cash_flows",
     "describe_inputs",
     "evaluate",
     "irr_batch",
+    "losses_carried",
     "pay_in_dates",
     "run_corners",
     "run_deterministic",
@@ -112,7 +116,8 @@ _EXIT_WHY = {
     "zero": "assumption (exit scenario 'zero'): nothing came back; the price was never disclosed",
     "book": (
         "assumption (exit scenario 'book'): the stake was sold at its share of the book equity "
-        "(paid-in minus cumulative losses, floored at 0); the price was never disclosed"
+        "at the exit date (paid-in minus cumulative losses, carried to the exit when the "
+        "accounts end earlier, floored at 0); the price was never disclosed"
     ),
     "range": (
         "assumption (exit scenario 'range'): the price was anywhere between nothing and the "
@@ -150,6 +155,16 @@ class CompanyInputs:
         Calendar year of ``revenue_eur_m`` (for labels).
     sources : mapping of str to str
         ``why`` text per field name (its sources, or ``"assumption: ..."``).
+    accounts_date : datetime.date or None
+        The date the cumulative losses run to (the last known accounts). When set, the
+        losses are carried forward from it to the exit date at ``loss_rate_eur_m_per_year``
+        (the book equity at the exit = paid-in - cumulative losses - rate x years, floored
+        at 0). None: no carry (the book equity at the exit is taken at the last accounts).
+    loss_rate_eur_m_per_year : number, pair or distribution
+        Net losses per year after ``accounts_date``, EUR m nominal (positive).
+    equity_nil_at_exit : bool
+        True when an event before the exit (a safeguard procedure) bounds the book equity at
+        the exit at nil: the stake's book value is then 0 whatever the figures above give.
     """
 
     company_id: str
@@ -161,6 +176,9 @@ class CompanyInputs:
     exit_date: InputValue
     revenue_year: int = 2014
     sources: Mapping[str, str] = field(default_factory=dict)
+    accounts_date: dt.date | None = None
+    loss_rate_eur_m_per_year: InputValue = 0.0
+    equity_nil_at_exit: bool = False
 
     def __post_init__(self) -> None:
         cid = self.company_id
@@ -181,6 +199,17 @@ class InvestmentModel:
     replaces the sum of ``stake x paid-in total`` for the amounts paid in; the split between
     companies and tranches, and the exit proceeds, are unchanged. None (the default): each
     company's pay-ins are ``stake x paid-in total``.
+
+    ``paid_in_split`` (optional, with ``paid_in_eur_m``) fixes each company's share of that
+    total (a stated rule, e.g. the State's pro-rata split at central inputs): company ``c``
+    is paid ``paid_in_eur_m x paid_in_split[c]``. The shares need not sum to 1 over the
+    model's companies (a one-company model takes its share of a total over two), so models
+    of each company and a model of both give amounts that add up, bounds included. None:
+    the total is split pro rata to ``stake x paid-in total`` in each scenario.
+
+    ``npv_date`` (optional, on or before the first pay-in) is the date flows are discounted
+    to and timed from; None: the first pay-in date. A common date makes the NPVs of models
+    of single companies add up to the NPV of a model of them all.
     """
 
     investor_id: str
@@ -188,6 +217,8 @@ class InvestmentModel:
     exit_scenario: ExitScenario = "range"
     pay_in_timing: PayInTiming = "random"
     paid_in_eur_m: InputValue | None = None
+    paid_in_split: Mapping[str, float] | None = None
+    npv_date: dt.date | None = None
 
     def __post_init__(self) -> None:
         companies = tuple(self.companies)
@@ -198,6 +229,15 @@ class InvestmentModel:
             raise ValueError(f"exit_scenario must be one of {sorted(_EXIT_WHY)}")
         if self.pay_in_timing not in ("random", "equal"):
             raise ValueError("pay_in_timing must be 'random' or 'equal'")
+        if self.paid_in_split is not None:
+            if self.paid_in_eur_m is None:
+                raise ValueError("paid_in_split needs paid_in_eur_m (the total it splits)")
+            missing = [i for i in ids if i not in self.paid_in_split]
+            shares = [float(self.paid_in_split[i]) for i in ids if i in self.paid_in_split]
+            if missing or any(not 0.0 < v <= 1.0 for v in shares) or sum(shares) > 1.0 + 1e-9:
+                raise ValueError(
+                    "paid_in_split must give every company a share in (0, 1], summing to <= 1"
+                )
         object.__setattr__(self, "companies", companies)
 
 
@@ -276,6 +316,17 @@ def _company_inputs(model: InvestmentModel, c: CompanyInputs) -> dict[str, Distr
             _EXIT_WHY[model.exit_scenario],
         ),
     ]
+    if c.accounts_date is not None:
+        table.insert(
+            3,
+            (
+                "loss_rate_eur_m_per_year",
+                c.loss_rate_eur_m_per_year,
+                f"{name}: net losses per year after {c.accounts_date}, carried to the exit "
+                "(EUR m a year)",
+                None,
+            ),
+        )
     out = {}
     for field_name, value, label, default_why in table:
         # A distribution's own label/why wins, then the caller's sources, then our default;
@@ -387,7 +438,10 @@ def _build_flows(
     model: InvestmentModel, draws: Mapping[str, np.ndarray], periodic: bool
 ) -> tuple[CashFlows, dict[str, np.ndarray]]:
     """The flows, and the per-company arrays reported by :func:`evaluate`."""
-    origin = np.datetime64(min(c.pay_in_dates[0] for c in model.companies), "D")
+    first = min(c.pay_in_dates[0] for c in model.companies)
+    if model.npv_date is not None:
+        first = min(first, model.npv_date)
+    origin = np.datetime64(first, "D")
     n = len(next(iter(draws.values())))
     shared: dict[float, np.ndarray] = {}
     own_times: list[tuple[np.ndarray, np.ndarray]] = []
@@ -405,13 +459,13 @@ def _build_flows(
         losses = draws[f"{cid}_cumulative_losses_eur_m"]
         stake = draws[f"{cid}_stake_pct"] / 100.0
         shares = draws[f"{cid}_tranche_share"]
-        paid = pro_rata[cid] if scale is None else pro_rata[cid] * scale
-        book = np.maximum(paid_all - losses, 0.0)
+        paid = _paid_in(model, draws, cid, pro_rata[cid], scale)
+        exit_days = draws[f"{cid}_exit_date"]
+        book = book_equity_at_exit(c, paid_all, losses, exit_days, draws)
         proceeds = stake * draws[f"{cid}_exit_share_of_book"] * book
         for j, day in enumerate(c.pay_in_dates):
             time = _time(np.datetime64(day, "D"), origin, periodic)
             _add_flow(shared, time, -paid * shares[:, j])
-        exit_days = draws[f"{cid}_exit_date"]
         first_exit = _time(exit_days.min(), origin, periodic) if n else None
         if n and first_exit == _time(exit_days.max(), origin, periodic):
             _add_flow(shared, first_exit, proceeds)  # the same time in every scenario
@@ -434,11 +488,64 @@ def _build_flows(
     return flows, parts
 
 
+def losses_carried(
+    accounts_date: dt.date | None, exit_days: Any, rate_eur_m_per_year: Any
+) -> np.ndarray:
+    """Losses from the last accounts to the exit, EUR m: rate x years (ACT/365), >= 0.
+
+    The named assumption "losses carried to the exit at the last reported loss rate".
+    None for ``accounts_date`` carries nothing.
+
+    >>> float(losses_carried(dt.date(2014, 12, 31), np.datetime64("2015-12-31"), 20.0))
+    20.0
+    """
+    if accounts_date is None:
+        return np.zeros(np.shape(exit_days))
+    days = np.asarray(exit_days, dtype="datetime64[D]") - np.datetime64(accounts_date, "D")
+    years = np.maximum(days.astype(np.int64), 0) / 365.0
+    return np.asarray(rate_eur_m_per_year, dtype=float) * years
+
+
+def book_equity_at_exit(
+    company: CompanyInputs,
+    paid_all: Any,
+    losses: Any,
+    exit_days: Any,
+    draws: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """The company's book equity at the exit date, EUR m (floored at 0).
+
+    Paid-in minus the cumulative losses at the last accounts minus the losses carried from
+    the accounts date to the exit (:func:`losses_carried`); nil when an event before the
+    exit bounds it there (``equity_nil_at_exit``, a safeguard procedure).
+    """
+    rate: Any = 0.0
+    if company.accounts_date is not None and draws is not None:
+        rate = draws[f"{company.company_id}_loss_rate_eur_m_per_year"]
+    carried = losses_carried(company.accounts_date, exit_days, rate)
+    book = np.maximum(np.asarray(paid_all, dtype=float) - losses - carried, 0.0)
+    return np.zeros_like(book) if company.equity_nil_at_exit else book
+
+
+def _paid_in(
+    model: InvestmentModel,
+    draws: Mapping[str, np.ndarray],
+    cid: str,
+    pro_rata: np.ndarray,
+    scale: np.ndarray | None,
+) -> np.ndarray:
+    """The investor's pay-ins into one company: its fixed share of the total, or pro rata."""
+    if model.paid_in_split is not None:
+        total = np.asarray(draws[INVESTOR_PAID_IN], dtype=float)
+        return total * float(model.paid_in_split[cid])
+    return pro_rata if scale is None else pro_rata * scale
+
+
 def _paid_in_scale(
     model: InvestmentModel, draws: Mapping[str, np.ndarray], pro_rata: Mapping[str, np.ndarray]
 ) -> np.ndarray | None:
     """The factor that brings the pro-rata pay-ins to the investor's own total (None: none)."""
-    if model.paid_in_eur_m is None:
+    if model.paid_in_eur_m is None or model.paid_in_split is not None:
         return None
     total = sum(pro_rata.values())
     # _check_ranges makes every stake and paid-in total positive, so the total is > 0.
@@ -561,6 +668,7 @@ def scenario_flows(
     scale = 1.0
     if model_inputs.paid_in_eur_m is not None:
         scale = float(np.ravel(values[INVESTOR_PAID_IN])[0]) / sum(pro_rata.values())
+    split = model_inputs.paid_in_split
     rows = []
     for c in model_inputs.companies:
         cid = c.company_id
@@ -568,11 +676,22 @@ def scenario_flows(
         paid_all = float(values[f"{cid}_paid_in_total_eur_m"])
         losses = float(values[f"{cid}_cumulative_losses_eur_m"])
         shares = [float(s) for s in np.ravel(values[f"{cid}_tranche_share"])]
+        paid = (
+            float(np.ravel(values[INVESTOR_PAID_IN])[0]) * float(split[cid])
+            if split is not None
+            else pro_rata[cid] * scale
+        )
         for day, share in zip(c.pay_in_dates, shares, strict=True):
-            rows.append((cid, "pay_in", day, -pro_rata[cid] * scale * share))
+            rows.append((cid, "pay_in", day, -paid * share))
         exit_day = np.datetime64(values[f"{cid}_exit_date"], "D").astype(dt.date)
         exit_share = float(values[f"{cid}_exit_share_of_book"])
-        rows.append((cid, "exit", exit_day, stake * exit_share * max(paid_all - losses, 0.0)))
+        # one flow at a time: the carried losses and the event bound, written out again
+        book = paid_all - losses
+        if c.accounts_date is not None:
+            rate = float(values[f"{cid}_loss_rate_eur_m_per_year"])
+            book -= rate * max((exit_day - c.accounts_date).days, 0) / 365.0
+        book = 0.0 if c.equity_nil_at_exit else max(book, 0.0)
+        rows.append((cid, "exit", exit_day, stake * exit_share * book))
     flows = pd.DataFrame(rows, columns=["company_id", "flow", "date", "amount_eur_m"])
     flows["date"] = pd.to_datetime(flows["date"])
     flows.insert(3, "period", flows["date"].dt.year - origin_year)
@@ -687,7 +806,10 @@ def _check_ranges(model: InvestmentModel, spec: ScenarioSpec) -> None:
                 f"{cid}: with paid_in_eur_m set, stake_pct and paid_in_total_eur_m must be > 0 "
                 "(they split the investor's total between companies)"
             )
-        for name in ("paid_in_total_eur_m", "cumulative_losses_eur_m", "revenue_eur_m"):
+        checked = ["paid_in_total_eur_m", "cumulative_losses_eur_m", "revenue_eur_m"]
+        if c.accounts_date is not None:
+            checked.append("loss_rate_eur_m_per_year")
+        for name in checked:
             if float(spec[f"{cid}_{name}"].low) < 0:
                 raise ValueError(f"{cid}: {name} must be >= 0 (amounts are magnitudes)")
         exit_first = np.datetime64(spec[f"{cid}_exit_date"].low, "D")

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.evidence import RULES, cite, estimate, estimate_by, estimate_frame, sources_table
+from analysis.evidence import (
+    RULES,
+    apply_sum_bounds,
+    cite,
+    constrain_to_sum,
+    estimate,
+    estimate_by,
+    estimate_frame,
+    sources_table,
+)
 
 
 def test_conflicting_points_give_a_range():
@@ -167,3 +176,56 @@ def test_low_central_high_are_ordered(observations, rule):
 def test_points_only_are_never_open(values):
     e = estimate(values)
     assert not (e.open_low or e.open_high)
+
+
+def test_a_bound_on_a_sum_constrains_its_parts() -> None:
+    parts = pd.DataFrame(
+        {
+            "low": [1.0, 2.0, 0.0],  # every part can still go down
+            "central": [2.0, 5.0, 1.0],  # centrals sum to 8
+            "high": [3.0, 6.0, 1.0],  # the third part has no room above
+        }
+    )
+    # At most 6: excess 2 over rooms 1, 3, 1 (sum 5): each central gives up 2/5 of its room.
+    capped = constrain_to_sum(parts, upper=6.0)
+    assert capped["central"].tolist() == pytest.approx([1.6, 3.8, 0.6])
+    assert capped["central"].sum() == pytest.approx(6.0)
+    assert capped["is_sum_constrained"].all()
+    # The ranges keep every sourced figure; the input frame is not changed.
+    assert capped["low"].tolist() == [1.0, 2.0, 0.0] and capped["high"].tolist() == [3.0, 6.0, 1.0]
+    assert parts["central"].tolist() == [2.0, 5.0, 1.0]
+    # A bound the centrals already respect changes nothing.
+    assert constrain_to_sum(parts, upper=9.0)["central"].tolist() == [2.0, 5.0, 1.0]
+    # At least 9: short 1 over rooms above 1, 1, 0: each moves half of its room up.
+    raised = constrain_to_sum(parts, lower=9.0)
+    assert raised["central"].tolist() == pytest.approx([2.5, 5.5, 1.0])
+    # A bound below every low cannot be met: the centrals go to their lows.
+    assert constrain_to_sum(parts, upper=1.0)["central"].tolist() == [1.0, 2.0, 0.0]
+
+
+def test_sum_bounds_in_the_data_constrain_each_member_for_the_same_year() -> None:
+    estimates = pd.DataFrame(
+        {
+            "company_id": ["a", "b", "a", "c"],
+            "fiscal_year": [2014, 2014, 2013, 2014],
+            "low": [1.0, 2.0, 1.0, 0.0],
+            "central": [2.0, 5.0, 4.0, 9.0],  # a + b = 7 in 2014; a alone in 2013
+            "high": [3.0, 6.0, 4.0, 9.0],
+        }
+    )
+    observations = pd.DataFrame(
+        {
+            "company_id": ["a_b", "a_b", "a_c"],
+            "fiscal_year": [2014, 2013, 2014],
+            "value": [5.0, 1.0, 100.0],
+            "bound": ["upper", "upper", "point"],  # 2013: b has no estimate; a point is no bound
+            "source_id": ["s1", "s2", "s3"],
+        }
+    )
+    members = {"a_b": ("a", "b"), "a_c": ("a", "c")}
+    out = apply_sum_bounds(estimates, observations, members)
+    # 2014: a + b at most 5 (s1): 1.5 and 3.5, as for Cloudwatt and Numergy's 2014 revenue.
+    assert out["central"].tolist() == pytest.approx([1.5, 3.5, 4.0, 9.0])
+    assert out["is_sum_constrained"].tolist() == [True, True, False, False]
+    assert out["sum_bound_source_ids"].tolist() == [("s1",), ("s1",), (), ()]
+    assert estimates["central"].tolist() == [2.0, 5.0, 4.0, 9.0]

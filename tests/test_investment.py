@@ -129,8 +129,9 @@ def test_state_paid_in_bases_by_hand(ds) -> None:
         "silicon-111295",
         "nextinpact-97003",
     }
-    # Used for company "both": lowest to highest of the two (50 to 75), central 51.78.
-    assert (used["low"], used["central"], used["high"]) == pytest.approx((50.0, 51.78, 75.0))
+    # Used: lowest to highest of the two (50 to 75), central the own-cash central 62.5 (the
+    # span rule on the figures that run to 2015, the year of the exits), mid-range.
+    assert (used["low"], used["central"], used["high"]) == pytest.approx((50.0, 62.5, 75.0))
 
 
 def test_state_loss_under_zero_spans_both_bases(ds) -> None:
@@ -140,7 +141,7 @@ def test_state_loss_under_zero_spans_both_bases(ds) -> None:
     zero = exit_scenario_results(model, 0.04).set_index("exit_scenario").loc["zero"]
     assert (zero["loss_eur_m_low"], zero["loss_eur_m_central"], zero["loss_eur_m_high"]) == (
         pytest.approx(50.0),
-        pytest.approx(51.78),
+        pytest.approx(62.5),
         pytest.approx(75.0),
     )
     # The tornado shows the input, from one end of the union to the other.
@@ -148,12 +149,36 @@ def test_state_loss_under_zero_spans_both_bases(ds) -> None:
     state = tornado.loc[sc.INVESTOR_PAID_IN]
     assert (state["metric_low"], state["metric_high"]) == pytest.approx((50.0, 75.0))
     assert "own cash figures" in state["label"]
-    # One company alone: the cash figures are for both clouds, so pro rata only
-    # (33.3 % x 100..112.5 = 33.3 to 37.4625).
+    # One company alone: the same total, split by the stated rule (the State's pro-rata
+    # split at central inputs: 33.3 / 51.78 for Cloudwatt), so 50 x 0.6431 to 75 x 0.6431.
     alone = inv.model_inputs(ds, "cloudwatt", "state", "zero")
-    assert alone.paid_in_eur_m is None
+    assert alone.paid_in_eur_m is not None
+    assert alone.paid_in_split == {"cloudwatt": pytest.approx(33.3 / 51.78)}
     cw = exit_scenario_results(alone, 0.04).set_index("exit_scenario").loc["zero"]
-    assert (cw["loss_eur_m_low"], cw["loss_eur_m_high"]) == pytest.approx((33.3, 37.4625))
+    share = 33.3 / 51.78
+    assert (cw["loss_eur_m_low"], cw["loss_eur_m_high"]) == pytest.approx(
+        (50.0 * share, 75.0 * share)
+    )
+
+
+#: the amounts that add up across companies (ratios and percentiles do not)
+ADDITIVE = ("paid_in_eur_m", "proceeds_eur_m", "loss_eur_m", "npv_eur_m")
+
+
+@pytest.mark.parametrize("investor", ["state", "all"])
+@pytest.mark.parametrize("scenario", ["zero", "book", "range"])
+def test_per_company_and_combined_views_add_up(ds, investor, scenario) -> None:
+    # The combined report's amounts, bounds included, equal the sum of the per-company ones.
+    def results(company: str) -> pd.Series:
+        model = inv.model_inputs(ds, company, investor, scenario)
+        table = exit_scenario_results(model, 0.04).set_index("exit_scenario")
+        return table.loc[scenario]
+
+    both, cw, nm = results("both"), results("cloudwatt"), results("numergy")
+    for metric in ADDITIVE:
+        for end in ("low", "central", "high"):
+            name = f"{metric}_{end}"
+            assert both[name] == pytest.approx(cw[name] + nm[name], abs=1e-9), name
 
 
 def test_state_paid_in_is_split_pro_rata_and_leaves_the_proceeds_alone(ds) -> None:
@@ -163,18 +188,21 @@ def test_state_paid_in_is_split_pro_rata_and_leaves_the_proceeds_alone(ds) -> No
     values[sc.INVESTOR_PAID_IN] = 75.0  # the top of the State's own cash figures
     flows = sc.scenario_flows(model, values)
     paid = -flows.loc[flows["flow"] == "pay_in"].groupby("company_id")["amount_eur_m"].sum()
-    # Pro-rata amounts 33.3 (Cloudwatt) and 18.48 (Numergy), scaled by 75 / 51.78.
+    # Fixed shares of 75: 33.3 / 51.78 (Cloudwatt) and 18.48 / 51.78 (Numergy).
     assert paid["cloudwatt"] == pytest.approx(33.3 * 75.0 / 51.78)
     assert paid["numergy"] == pytest.approx(18.48 * 75.0 / 51.78)
     back = flows.loc[flows["flow"] == "exit"].set_index("company_id")["amount_eur_m"]
-    # Book value unchanged: 0.333 x (100 - 67.3) and 0.33 x (56 - 41.1).
-    assert back["cloudwatt"] == pytest.approx(0.333 * 32.7)
-    assert back["numergy"] == pytest.approx(0.33 * 14.9)
+    # Book value at the exit: Cloudwatt 0.333 x (100 - 67.3 - 32.77125 x 79 / 365), the
+    # central loss rate (29.2425 + 36.3) / 2 carried 79 days to 2015-03-20; Numergy nil
+    # (safeguard procedure on 2015-10-13, before its 2016 exit).
+    cw_book = 0.333 * (100.0 - 67.3 - 32.77125 * 79 / 365)
+    assert back["cloudwatt"] == pytest.approx(cw_book)
+    assert back["numergy"] == 0.0
     # The vectorised engine agrees with the one-flow-at-a-time path.
     draws = {name: np.asarray(value)[None, ...] for name, value in values.items()}
     result = sc.evaluate(model, draws, 0.04)
     assert result["paid_in_eur_m"][0] == pytest.approx(75.0)
-    assert result["loss_eur_m"][0] == pytest.approx(75.0 - 0.333 * 32.7 - 0.33 * 14.9)
+    assert result["loss_eur_m"][0] == pytest.approx(75.0 - cw_book)
     expected = pyxirr.xirr(flows["date"].dt.date, flows["amount_eur_m"])
     assert result["irr"][0] == pytest.approx(expected, abs=1e-9)
 
@@ -193,11 +221,14 @@ def test_assumptions_show_both_state_bases_and_the_2015_gap(ds) -> None:
     assert cash["value"] == "50.0 to 75.0 (central 62.5) EUR m"
     used = row(
         table,
-        name="Both clouds: the State's paid-in, pro-rata range or its own cash figures (EUR m)",
+        name="The State's paid-in over both clouds, its own cash figures or pro rata (EUR m)",
     )
     assert used["basis"] == "sourced + assumption"
-    assert "2015 capital calls are not modelled for the companies" in used["why"]
+    assert "paid for the 2015 losses" in used["why"]
+    assert "Cloudwatt 64.3 %, Numergy 35.7 %" in used["why"]
     assert "Capital and losses after 2014" in names
+    nil = row(table, name="Numergy: book equity at the exit")
+    assert nil["value"] == "nil" and "2015-10-13" in nil["why"]
     # Industrials have no State rows.
     thales = inv.assumptions_table(ds, inv.model_inputs(ds, "cloudwatt", "thales"), 0.04)
     assert not thales["name"].str.startswith("The State's paid-in").any()
@@ -272,16 +303,21 @@ def test_zero_scenario_is_a_total_loss(ds) -> None:
 
 
 def test_book_scenario_by_hand(ds) -> None:
-    # Central inputs: Cloudwatt paid-in 100 (the point figure), losses 67.3, stake 33.3 %.
-    # Book value = 0.333 x (100 - 67.3) = 10.8891; paid 33.3; lost 0.333 x 67.3 = 22.4109.
+    # Central inputs: Cloudwatt paid-in 100 (the point figure), losses 67.3 to end 2014, then
+    # 32.77125 a year (mid-way between the 2013 loss 29.2425 and the implied 2014 loss of at
+    # most 67.3 - 31 = 36.3) for the 79 days to 2015-03-20; stake 33.3 %. The State paid
+    # 62.5 x 33.3 / 51.78 (its share of its own cash figures).
     model = inv.model_inputs(ds, "cloudwatt", "state", "book")
     central = sc.run_deterministic(model, 0.04).iloc[0]
-    assert central["paid_in_eur_m"] == pytest.approx(33.3)
-    assert central["proceeds_eur_m"] == pytest.approx(0.333 * (100.0 - 67.3))
-    assert central["loss_eur_m"] == pytest.approx(0.333 * 67.3)
-    # SFR in Numergy: 46.5 % x (56 - 41.1) = 6.9285.
+    paid = 62.5 * 33.3 / 51.78
+    book = 0.333 * (100.0 - 67.3 - 32.77125 * 79 / 365)
+    assert central["paid_in_eur_m"] == pytest.approx(paid)
+    assert central["proceeds_eur_m"] == pytest.approx(book)
+    assert central["loss_eur_m"] == pytest.approx(paid - book)
+    # SFR in Numergy: a safeguard procedure opened on 2015-10-13, before the 2016 exit, so
+    # the book equity at the exit is nil (it would be 56 - 41.1 - 20 x 1+ years < 0 anyway).
     sfr = sc.run_deterministic(inv.model_inputs(ds, "numergy", "sfr", "book"), 0.04).iloc[0]
-    assert sfr["proceeds_eur_m"] == pytest.approx(0.465 * (56.0 - 41.1))
+    assert sfr["proceeds_eur_m"] == 0.0
     # The IRR of the central flows agrees with pyxirr (equal tranches on the assumed dates).
     flows = sc.scenario_flows(model)
     expected = pyxirr.xirr(flows["date"].dt.date, flows["amount_eur_m"])
@@ -289,7 +325,7 @@ def test_book_scenario_by_hand(ds) -> None:
 
 
 def test_range_scenario_lies_between_zero_and_book(ds) -> None:
-    results = exit_scenario_results(inv.model_inputs(ds, "numergy", "bull"), 0.04).set_index(
+    results = exit_scenario_results(inv.model_inputs(ds, "cloudwatt", "thales"), 0.04).set_index(
         "exit_scenario"
     )
     zero, book, mid = results.loc["zero"], results.loc["book"], results.loc["range"]
@@ -299,9 +335,11 @@ def test_range_scenario_lies_between_zero_and_book(ds) -> None:
     assert mid["proceeds_eur_m_low"] == 0.0
     assert mid["proceeds_eur_m_high"] == pytest.approx(book["proceeds_eur_m_high"])
     assert mid["loss_eur_m_high"] == pytest.approx(zero["loss_eur_m_high"])
-    # Bull: 20 % of 56 paid in, 20 % x (56 - 41.1) = 2.98 back at book value.
-    assert book["paid_in_eur_m_central"] == pytest.approx(11.2)
-    assert book["proceeds_eur_m_central"] == pytest.approx(2.98)
+    # Thales: 22.2 % of 100 paid in, 22.2 % x (100 - 67.3 - 32.77125 x 79 / 365) back.
+    assert book["paid_in_eur_m_central"] == pytest.approx(22.2)
+    assert book["proceeds_eur_m_central"] == pytest.approx(
+        0.222 * (100.0 - 67.3 - 32.77125 * 79 / 365)
+    )
 
 
 @pytest.mark.parametrize(("company", "total"), [("cloudwatt", 100.0), ("numergy", 56.0)])
@@ -360,8 +398,14 @@ def test_revenue_rule(ds) -> None:
     # Sept. 2014, about 2 (Best Practices), at most 2 (LeMagIT), at least 1 (Clubic, year
     # presumed). Range 1 to 3. Central from the actual figures with a stated year: no exact
     # figure, so the median of the approximations (2), within "at most 2" and "at most 3": 2.
+    # Then the sum bound: IT for Business puts both companies' 2014 revenue at most 5; the
+    # centrals 2 + 5 = 7 break it, the lows 1 + 2 = 3 do not: each central gives up half of
+    # its room above its low ((5 - 3) / (7 - 3) = 0.5 kept): Cloudwatt 1 + 0.5 x 1 = 1.5,
+    # Numergy 2 + 0.5 x 3 = 3.5 (sum 5).
     # The Wikipedia mirror's "6 after two years" is 2012-2014 revenue: not in any year.
-    assert (cw["low"], cw["central"], cw["high"]) == (1.0, 2.0, 3.0)
+    assert (cw["low"], cw["central"], cw["high"]) == (1.0, 1.5, 3.0)
+    assert cw["is_sum_constrained"]
+    assert "itforbusiness-12416" in cw["source_ids"]
     assert cw["high_source_ids"] == ("channelnews-24544",)
     assert "wikipedia-mirror-cloudwatt" not in cw["source_ids"]
     assert not revenue["source_ids"].map(lambda ids: "wikipedia-mirror-cloudwatt" in ids).any()
@@ -370,8 +414,10 @@ def test_revenue_rule(ds) -> None:
     cw13 = row(revenue, company_id="cloudwatt", fiscal_year=2013)
     assert (cw13["low"], cw13["central"], cw13["high"]) == (0.097485, 0.097485, 0.1)
     nm = row(revenue, company_id="numergy", fiscal_year=2014)
-    # Stated actual figures 5, 6, 2 (exact) -> median 5, within "at least 5", "at most 6".
-    assert (nm["low"], nm["central"], nm["high"]) == (2.0, 5.0, 6.0)
+    # Stated actual figures 5, 6, 2 (exact) -> median 5, within "at least 5", "at most 6";
+    # then 3.5 under the sum bound (above). The range still shows every sourced figure.
+    assert (nm["low"], nm["central"], nm["high"]) == (2.0, 3.5, 6.0)
+    assert cw["central"] + nm["central"] == pytest.approx(5.0)
     # OVHcloud FY2021: the 655 forecast widens the range; the 663 actual is the central value.
     ovh = row(revenue, company_id="ovhcloud", fiscal_year=2021)
     assert (ovh["low"], ovh["central"], ovh["high"]) == (655.0, 663.0, 663.0)
@@ -410,16 +456,87 @@ def test_plan_targets_merge_the_conflicting_years(ds) -> None:
 def test_attainment_by_hand(ds) -> None:
     attain = plan.attainment(plan.revenue_by_year(ds), plan.plan_targets(ds))
     cw = row(attain, company_id="cloudwatt", plan="launch")
-    # Cloudwatt 2014 revenue 1 to 3 (central 2) against 500: 0.2 %, 0.4 %, 0.6 % (the
-    # dossier's own cross-check: 0.2-0.6 % of the 500 M EUR 2017 target).
-    assert cw["attainment_central_pct"] == pytest.approx(2.0 / 500.0 * 100)
+    # Cloudwatt 2014 revenue 1 to 3 (central 1.5 under the sum bound) against 500: 0.2 %,
+    # 0.3 %, 0.6 % (the dossier's own cross-check: 0.2-0.6 % of the 500 M EUR 2017 target).
+    assert cw["attainment_central_pct"] == pytest.approx(1.5 / 500.0 * 100)
+    assert not cw["is_year_matched"]
+    assert cw["comparison"] == "later target: 2014 revenue against the target for 2017"
     assert (cw["attainment_low_pct"], cw["attainment_high_pct"]) == pytest.approx((0.2, 0.6))
     revised = row(attain, company_id="cloudwatt", plan="revised")
     assert revised["attainment_high_pct"] == pytest.approx(3.0 / 200.0 * 100)  # 1.5 %
     nm = row(attain, company_id="numergy", target_eur_m=400.0)
-    assert nm["attainment_central_pct"] == pytest.approx(5.0 / 400.0 * 100)  # 1.25 %
+    assert nm["attainment_central_pct"] == pytest.approx(3.5 / 400.0 * 100)  # 0.875 %
     # Numergy's 400 is shown once, not once per plan.
     assert len(attain.loc[attain["company_id"] == "numergy"]) == 2
+    # The 137 M EUR plan figure, which Clubic sets beside the actual revenue ("2014
+    # presumed"), is compared with 2014 revenue as the same year, and says the year is
+    # presumed: 3.5 / 137.
+    same = row(attain, company_id="numergy", target_eur_m=137.0)
+    assert same["is_year_matched"] and same["revenue_year"] == 2014
+    assert "presumed" in same["comparison"]
+    assert same["attainment_central_pct"] == pytest.approx(3.5 / 137.0 * 100)
+    # With the captive share (60 to 80 % of Numergy's 2014 revenue from SFR, central 60),
+    # each target is also set against the external revenue: 3.5 x 0.4 = 1.4 (0.4 to 2.4).
+    captive = plan.attainment(
+        plan.revenue_by_year(ds), plan.plan_targets(ds), captive=plan.captive_share(ds)
+    )
+    ext = row(captive, company_id="numergy", target_eur_m=137.0, revenue_basis="external")
+    assert (ext["revenue_low"], ext["revenue_central"], ext["revenue_high"]) == pytest.approx(
+        (2.0 * 0.2, 3.5 * 0.4, 6.0 * 0.4)
+    )
+    assert "bfm-limportant-196460" in ext["source_ids"]
+
+
+def test_attainment_is_year_matched_where_a_dated_plan_exists() -> None:
+    revenue = pd.DataFrame(
+        {
+            "company_id": ["a", "a", "b"],
+            "fiscal_year": [2013, 2014, 2014],
+            "low": [1.0, 2.0, 4.0],
+            "central": [1.0, 3.0, 5.0],
+            "high": [1.0, 4.0, 6.0],
+            "source_ids": [("r13",), ("r14",), ("rb",)],
+        }
+    )
+    targets = pd.DataFrame(
+        {
+            "company_id": ["a", "a", "b", "b"],
+            "plan": ["launch", "launch", "launch", "launch"],
+            "target_eur_m": [10.0, 500.0, 100.0, 50.0],
+            # a: a plan for 2013 (revenue reported that year); a plan for 2017 (none);
+            # b: an undated target a source presumes to be for 2014; one with no year at all.
+            "target_years": [(2013,), (2017,), (), ()],
+            "target_year_text": ["2013", "2017", "no year given", "no year given"],
+            "presumed_year": [0, 0, 2014, 0],
+            "source_ids": [("t1",), ("t2",), ("t3",), ("t4",)],
+        }
+    )
+    captive = pd.DataFrame(
+        {
+            "company_id": ["b"],
+            "fiscal_year": [2014],
+            "low": [50.0],
+            "central": [50.0],
+            "high": [75.0],
+            "source_ids": [("c",)],
+        }
+    )
+    out = plan.attainment(revenue, targets, captive=captive)
+    same = row(out, company_id="a", target_eur_m=10.0)
+    assert (same["revenue_year"], same["is_year_matched"]) == (2013, True)
+    assert same["attainment_central_pct"] == pytest.approx(10.0)  # 1 / 10
+    later = row(out, company_id="a", target_eur_m=500.0)
+    assert (later["revenue_year"], later["is_year_matched"]) == (2014, False)
+    assert later["comparison"] == "later target: 2014 revenue against the target for 2017"
+    presumed = row(out, company_id="b", target_eur_m=100.0, revenue_basis="total")
+    assert presumed["is_year_matched"] and "presumed" in presumed["comparison"]
+    undated = row(out, company_id="b", target_eur_m=50.0, revenue_basis="total")
+    assert not undated["is_year_matched"] and undated["comparison"].startswith("undated")
+    # External revenue: 4 x 0.25 = 1, 5 x 0.5 = 2.5, 6 x 0.5 = 3 against 100.
+    ext = row(out, company_id="b", target_eur_m=100.0, revenue_basis="external")
+    assert (ext["attainment_low_pct"], ext["attainment_central_pct"]) == pytest.approx((1.0, 2.5))
+    assert ext["attainment_high_pct"] == pytest.approx(3.0)
+    assert "c" in ext["source_ids"]
 
 
 def test_cumulative_revenue_counts_missing_years_as_zero() -> None:
@@ -479,28 +596,39 @@ def test_cumulative_revenue_takes_a_whole_period_figure_as_another_observation()
 
 
 def test_cost_per_euro_of_revenue_by_hand(ds) -> None:
-    cost = plan.cost_per_revenue(ds).set_index("company_id")
+    all_rows = plan.losses_per_revenue(ds)
+    cost = all_rows.loc[all_rows["revenue_basis"] == "total"].set_index("company_id")
     # Cloudwatt revenue 2012-2014 by year: 2012 none (0), 2013 0.097485 (filed accounts,
-    # range to 0.1), 2014 1 / 2 / 3. Sums: 1.097485 / 2.097485 / 3.1; the Wikipedia mirror's
+    # range to 0.1), 2014 1 / 1.5 / 3. Sums: 1.097485 / 1.597485 / 3.1; the Wikipedia mirror's
     # 6 M EUR for the two years to 2014 (years inferred) widens the high end to 6.
     cw = cost.loc["cloudwatt"]
     assert (cw["revenue_low"], cw["revenue_central"], cw["revenue_high"]) == pytest.approx(
-        (1.097485, 2.097485, 6.0)
+        (1.097485, 1.597485, 6.0)
     )
-    assert cw["cost_central"] == pytest.approx(67.3 / 2.097485)  # 32.09
-    assert cw["cost_low"] == pytest.approx(67.3 / 6.0)  # lowest loss, highest revenue: 11.22
-    assert cw["cost_high"] == pytest.approx(67.3 / 1.097485)  # 61.32
+    assert cw["per_revenue_central"] == pytest.approx(67.3 / 1.597485)  # 42.13
+    assert cw["per_revenue_low"] == pytest.approx(67.3 / 6.0)  # lowest loss, highest revenue: 11.22
+    assert cw["per_revenue_high"] == pytest.approx(67.3 / 1.097485)  # 61.32
     assert "wikipedia-mirror-cloudwatt" in cw["source_ids"]
     assert "Wikipedia" in cw["note"]
-    # Numergy: 41.1 / (2013: 2 + 2014: 2..5..6) = 41.1 / 7 central, 41.1 / 8 to 41.1 / 4.
+    # Numergy: 41.1 / (2013: 2 + 2014: 2..3.5..6) = 41.1 / 5.5 central, 41.1 / 8 to 41.1 / 4.
     nm = cost.loc["numergy"]
-    assert (nm["cost_low"], nm["cost_central"], nm["cost_high"]) == pytest.approx(
-        (41.1 / 8.0, 41.1 / 7.0, 41.1 / 4.0)
-    )
+    assert (
+        nm["per_revenue_low"],
+        nm["per_revenue_central"],
+        nm["per_revenue_high"],
+    ) == pytest.approx((41.1 / 8.0, 41.1 / 5.5, 41.1 / 4.0))
+    # On external revenue (the 2014 share from SFR, 60 to 80 %, applied to every year):
+    # 41.1 / (5.5 x 0.4) central, 41.1 / (8 x 0.4) to 41.1 / (4 x 0.2).
+    ext = row(all_rows, company_id="numergy", revenue_basis="external")
+    assert (
+        ext["per_revenue_low"],
+        ext["per_revenue_central"],
+        ext["per_revenue_high"],
+    ) == pytest.approx((41.1 / 3.2, 41.1 / 2.2, 41.1 / 0.8))
     # OVHcloud: FY2020 and FY2021 net losses (11 + 32) / revenue (632 + 663).
     ovh = cost.loc["ovhcloud"]
     assert ovh["period"] == "FY2020-FY2021"
-    assert ovh["cost_central"] == pytest.approx(43.0 / 1295.0)
+    assert ovh["per_revenue_central"] == pytest.approx(43.0 / 1295.0)
 
 
 # --- the whole analysis ---------------------------------------------------------------------
@@ -510,17 +638,23 @@ def test_analyse_key_numbers_and_sources(ds) -> None:
     report = analyse(ds, InvestmentParams.from_values(n_scenarios=2_000))
     numbers = report.key_numbers
     # The State in both clouds: the union of pro rata (51.78 to 55.9425) and its own cash
-    # figures (50 to 75): 50 to 75, central the pro-rata 51.78.
+    # figures (50 to 75): 50 to 75, central the own-cash central 62.5.
     assert numbers["paid_in_low_eur_m"] == pytest.approx(50.0)
-    assert numbers["paid_in_central_eur_m"] == pytest.approx(51.78)
+    assert numbers["paid_in_central_eur_m"] == pytest.approx(62.5)
     assert numbers["paid_in_high_eur_m"] == pytest.approx(75.0)
     assert numbers["loss_high_eur_m"] == pytest.approx(75.0)  # everything paid, nothing back
     assert numbers["loss_low_eur_m"] <= numbers["loss_p5_eur_m"] <= numbers["loss_p50_eur_m"]
     assert numbers["loss_p50_eur_m"] <= numbers["loss_p95_eur_m"] <= numbers["loss_high_eur_m"]
     assert numbers["irr_low_pct"] == -100.0  # exit share 0 is a corner of "range"
-    assert numbers["attainment_cloudwatt_central_pct"] == pytest.approx(0.4)
+    assert numbers["attainment_cloudwatt_central_pct"] == pytest.approx(0.3)  # 1.5 / 500
+    assert numbers["attainment_same_year_numergy_central_pct"] == pytest.approx(350 / 137)
+    assert "cost_per_revenue_numergy_central_eur" not in numbers
+    assert numbers["losses_per_revenue_external_numergy_central_eur"] == pytest.approx(41.1 / 2.2)
+    # The headline central and the scenarios' median agree (symmetric draw of the State's
+    # paid-in about its central): within a few per cent of the paid-in.
+    assert abs(numbers["loss_p50_eur_m"] - numbers["loss_central_eur_m"]) < 0.05 * 62.5
     assert numbers["attainment_cloudwatt_high_pct"] == pytest.approx(0.6)  # 3 / 500
-    assert numbers["cost_per_revenue_cloudwatt_low_eur"] == pytest.approx(67.3 / 6.0)
+    assert numbers["losses_per_revenue_cloudwatt_low_eur"] == pytest.approx(67.3 / 6.0)
     assert set(numbers) <= set(report.key_units) | {"moic_low", "moic_central", "moic_high"}
     known = set(ds.sources["source_id"])
     assert set(report.source_ids) <= known
@@ -557,9 +691,11 @@ def test_text_numbers_come_from_the_results(ds) -> None:
     report = analyse(
         ds, InvestmentParams.from_values(company="cloudwatt", investor="thales", n_scenarios=500)
     )
-    results = report.exit_results.set_index("exit_scenario")
-    book_loss = f"{results.loc['book', 'loss_eur_m_central']:.1f}"
-    assert f"so {book_loss} M EUR was lost" in report.text["results"]
+    book = report.exit_results.set_index("exit_scenario").loc["book"]
+    book_loss = text.format_span(
+        book["loss_eur_m_low"], book["loss_eur_m_central"], book["loss_eur_m_high"], 1, "M EUR"
+    )
+    assert f"so {book_loss} was lost" in report.text["results"]
     # Every number in the capital paragraph is a figure of the capital table, a share worked
     # out from it, or a year. Shares by hand: Cloudwatt paid in 100..112.5 of 225 committed =
     # 44 % to 50 %; lost 67.3 of 100..112.5 paid in = 60 % to 67 %; Numergy 56 of 225 = 25 %,
@@ -588,24 +724,37 @@ def test_state_paragraph_numbers_come_from_the_bases(ds) -> None:
     allowed |= {f"{v:.0f}" for v in report.state_money["amount_eur_m"]}  # 50, 75, 150
     # The 2015 gap at the top: 75 - 55.9425 = 19.1 and 75 - 51.78 = 23.2.
     allowed |= {"19.1", "23.2"}
-    years = {str(y) for y in range(2012, 2016)} | {"03", "10", "22"}
+    # The stated split of the State's cash: 33.3 / 51.78 = 64.3 % and 18.48 / 51.78 = 35.7 %.
+    allowed |= {"64.3", "35.7"}
+    years = {str(y) for y in range(2012, 2017)} | {"03", "10", "22"}
     shown = numbers_in(paragraph)
     assert shown <= allowed | years, shown - (allowed | years)
-    assert "51.8 (50.0 to 75.0) M EUR" in paragraph
-    assert "50.0 to 75.0 M EUR on its own cash figures" in paragraph
-    assert "2015 capital calls are not modelled for the companies" in paragraph
+    used = bases.loc["used"]
+    assert text.format_span(used["low"], used["central"], used["high"], 1, "M EUR") in paragraph
+    split = report.model.paid_in_split
+    shares = [f"{inv.COMPANY_NAMES[c]} {100 * v:.1f} %" for c, v in split.items()]
+    assert ", ".join(shares) in paragraph
     alone = analyse(ds, InvestmentParams.from_values(company="numergy", n_scenarios=0))
-    assert "pro rata only" in alone.text["state"]
+    assert f"(Numergy {100 * split['numergy']:.1f} %)" in alone.text["state"]
 
 
 def test_distribution_text_labels_percentiles_and_constants(ds) -> None:
-    # Cloudwatt, the State, 'book': the money lost is 33.3 % x 67.3 = 22.4 in every scenario
-    # (stake and losses are fixed); the IRR varies with the pay-in split.
+    # Bull in Numergy, 'book': nothing comes back (nil equity after the safeguard
+    # procedure), so the money lost is 20 % x 56 = 11.2 in every scenario.
+    nil = analyse(
+        ds,
+        InvestmentParams.from_values(
+            company="numergy", investor="bull", exit_scenario="book", n_scenarios=500
+        ),
+    ).text["distribution"]
+    assert "the money lost is 11.2 M EUR in every scenario: it does not vary" in nil
+    # Thales in Cloudwatt, 'book': the IRR varies with the pay-in split.
     book = analyse(
         ds,
-        InvestmentParams.from_values(company="cloudwatt", exit_scenario="book", n_scenarios=500),
+        InvestmentParams.from_values(
+            company="cloudwatt", investor="thales", exit_scenario="book", n_scenarios=500
+        ),
     ).text["distribution"]
-    assert "the money lost is 22.4 M EUR in every scenario: it does not vary" in book
     assert "in 90 % of the scenarios (5th to 95th percentile) the IRR lies between" in book
     zero = analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=500)).text[
         "distribution"
@@ -623,7 +772,7 @@ def test_texts_name_what_the_sources_say(ds) -> None:
     assert "OVHcloud** (no State equity reported in any source)" in report.text["revenue"]
     assert "grew without State equity" not in " ".join(report.text.values())
     # One statement per distinct target: Numergy's 400 once, with both plans.
-    assert report.text["revenue"].count("of the 400 M EUR target") == 1
+    assert report.text["revenue"].count("of the 400 M EUR target (") == 1
     assert (
         "Wikipedia (English, mirror copy) (n.d.) gives 6.0 M EUR for 2012-2014"
         in (report.text["caveats"])
@@ -637,9 +786,12 @@ def test_texts_name_what_the_sources_say(ds) -> None:
 def test_source_notes_cite_only_what_is_drawn(ds) -> None:
     report = analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=0))
     notes = report.source_notes
-    # Revenue feeds no return: FrenchWeb (Cloudwatt's 2013 revenue) is not under the returns.
-    for name in ("flows", "results", "distribution", "tornado"):
+    # Under 'zero' the book value is unused: FrenchWeb (Cloudwatt's 2013 revenue and net
+    # loss, the loss rate carried to the exit) is not under the flows; the results table
+    # shows every exit scenario, so it cites the loss rate's sources.
+    for name in ("flows", "distribution", "tornado"):
         assert "FrenchWeb" not in notes[name], name
+    assert "FrenchWeb" in notes["results"]
     assert "FrenchWeb" in notes["revenue"]
     # Under 'zero' the book value is unused: the losses' source is left out of the flows.
     with_losses = inv.model_source_ids(ds, "both", "state", with_revenue=False)

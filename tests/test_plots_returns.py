@@ -309,17 +309,17 @@ def test_revenue_against_plans_on_a_log_scale(figures) -> None:
     )
 
 
-def test_cost_per_revenue_log_points(figures) -> None:
+def test_losses_per_revenue_log_points(figures) -> None:
     cost = pd.DataFrame(
         {
             "company_id": ["cloudwatt", "numergy", "ovhcloud"],
             "period": ["2012-2014", "2012-2014", "FY2020-FY2021"],
-            "cost_low": [11.0, 5.1, 0.033],
-            "cost_central": [32.1, 5.9, 0.033],
-            "cost_high": [61.3, 10.3, 0.033],
+            "per_revenue_low": [11.0, 5.1, 0.033],
+            "per_revenue_central": [32.1, 5.9, 0.033],
+            "per_revenue_high": [61.3, 10.3, 0.033],
         }
     )
-    fig = pr.plot_cost_per_revenue(cost, source_note=NOTE, title="Cost")
+    fig = pr.plot_losses_per_revenue(cost, source_note=NOTE, title="Cost")
     figures.append(fig)
     (ax,) = fig.axes
     assert ax.get_xscale() == "log"

@@ -101,6 +101,28 @@ def test_readable_table() -> None:
     assert lines[-1] == "Unchanged reports: 0"
 
 
+def test_a_renamed_key_number_is_compared_under_its_new_name() -> None:
+    old = _manifest("a", [_report("r", cost_per_revenue_numergy_central_eur=5.87)])
+    new = _manifest("b", [_report("r", losses_per_revenue_numergy_central_eur=7.47)])
+    result = compare_runs(old, new)
+    (report,) = result.changed
+    assert report.renamed == [
+        ("cost_per_revenue_numergy_central_eur", "losses_per_revenue_numergy_central_eur")
+    ]
+    assert not report.added and not report.removed
+    (number,) = report.numbers
+    assert (number.name, number.old, number.new) == (
+        "losses_per_revenue_numergy_central_eur",
+        5.87,
+        7.47,
+    )
+    text = format_comparison(result)
+    assert (
+        "renamed: cost_per_revenue_numergy_central_eur -> losses_per_revenue_numergy_central_eur"
+        in text
+    )
+
+
 def test_identical_runs_do_not_differ() -> None:
     run = _manifest("A", [_report("r", x=1.25)])
     result = compare_runs(run, run)

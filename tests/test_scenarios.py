@@ -412,6 +412,116 @@ def test_own_paid_in_total_scales_the_pay_ins_and_not_the_proceeds() -> None:
         )
 
 
+def _one_tranche(cid: str, stake: float, paid: float, lost: float, **more) -> sc.CompanyInputs:
+    """A company with one pay-in on 2013-01-01 and an exit on 2015-01-01 (or ``more``)."""
+    base = {
+        "stake_pct": stake,
+        "paid_in_total_eur_m": paid,
+        "cumulative_losses_eur_m": lost,
+        "revenue_eur_m": 1.0,
+        "pay_in_dates": (dt.date(2013, 1, 1),),
+        "exit_date": dt.date(2015, 1, 1),
+    }
+    return sc.CompanyInputs(cid, **{**base, **more})
+
+
+def test_losses_are_carried_from_the_accounts_to_the_exit_date() -> None:
+    # 50 % of 100 paid in, losses 60 to 2014-12-31, then 20 a year to the exit on
+    # 2015-07-02 (183 days): carried 20 x 183 / 365 = 10.027; book 100 - 60 - 10.027.
+    company = _one_tranche(
+        "a",
+        50.0,
+        100.0,
+        60.0,
+        exit_date=dt.date(2015, 7, 2),
+        accounts_date=dt.date(2014, 12, 31),
+        loss_rate_eur_m_per_year=20.0,
+    )
+    model = sc.InvestmentModel("cdc", (company,), exit_scenario="book")
+    row = sc.run_deterministic(model, 0.0).iloc[0]
+    book = 100.0 - 60.0 - 20.0 * 183 / 365
+    assert row["a_book_equity_eur_m"] == pytest.approx(book)
+    assert row["a_proceeds_eur_m"] == pytest.approx(0.5 * book)
+    # The one-flow-at-a-time path agrees.
+    flows = sc.scenario_flows(model)
+    assert flows.loc[flows["flow"] == "exit", "amount_eur_m"].iloc[0] == pytest.approx(0.5 * book)
+    # Without an accounts date nothing is carried: book 40, as before.
+    plain = sc.InvestmentModel("cdc", (_one_tranche("a", 50.0, 100.0, 60.0),), "book")
+    assert sc.run_deterministic(plain, 0.0).iloc[0]["a_book_equity_eur_m"] == 40.0
+    # A loss rate high enough to use up the equity floors it at 0.
+    gone = dataclass_replace(company, loss_rate_eur_m_per_year=100.0)
+    broke = sc.InvestmentModel("cdc", (gone,), exit_scenario="book")
+    assert sc.run_deterministic(broke, 0.0).iloc[0]["a_book_equity_eur_m"] == 0.0
+    # A loss rate given as a range is an uncertain input: the book value moves with it.
+    ranged = dataclass_replace(company, loss_rate_eur_m_per_year=(10.0, 30.0))
+    corners = sc.run_corners(sc.InvestmentModel("cdc", (ranged,), exit_scenario="book"), 0.0)
+    assert (corners["a_book_equity_eur_m"].min(), corners["a_book_equity_eur_m"].max()) == (
+        pytest.approx(40.0 - 30.0 * 183 / 365),
+        pytest.approx(40.0 - 10.0 * 183 / 365),
+    )
+
+
+def test_an_event_before_the_exit_bounds_the_equity_at_nil() -> None:
+    # Book equity would be 100 - 60 = 40, but a safeguard procedure before the exit bounds
+    # it at nil: nothing comes back even at book value.
+    company = _one_tranche("a", 50.0, 100.0, 60.0, equity_nil_at_exit=True)
+    row = sc.run_deterministic(sc.InvestmentModel("cdc", (company,), "book"), 0.0).iloc[0]
+    assert row["a_book_equity_eur_m"] == 0.0
+    assert row["proceeds_eur_m"] == 0.0
+    assert row["loss_eur_m"] == 50.0
+
+
+def test_carried_losses_by_hand() -> None:
+    # 365 days at 20 a year is 20; an exit before the accounts date carries nothing.
+    carried = sc.losses_carried(
+        dt.date(2014, 12, 31), np.array(["2015-12-31", "2014-06-30"], dtype="datetime64[D]"), 20.0
+    )
+    assert carried.tolist() == [20.0, 0.0]
+    assert sc.losses_carried(None, np.datetime64("2015-12-31"), 20.0) == 0.0
+
+
+def test_a_fixed_split_makes_per_company_and_combined_models_add_up() -> None:
+    # A State-level total of 60 to 90 for two companies, split 0.7 / 0.3 by a stated rule.
+    # A: 50 % of 100, losses 60, book 40, proceeds 0 to 20; B: 25 % of 40, losses 20, book 20,
+    # proceeds 0 to 5. Per company: A paid 42 to 63, B 18 to 27. Combined: 60 to 90.
+    a = _one_tranche("a", 50.0, 100.0, 60.0)
+    b = _one_tranche("b", 25.0, 40.0, 20.0, exit_date=dt.date(2016, 1, 1))
+    split = {"a": 0.7, "b": 0.3}
+
+    def model(*companies: sc.CompanyInputs) -> sc.InvestmentModel:
+        ids = {c.company_id for c in companies}
+        return sc.InvestmentModel(
+            "cdc",
+            companies,
+            exit_scenario="range",
+            paid_in_eur_m=(60.0, 90.0),
+            paid_in_split={k: v for k, v in split.items() if k in ids},
+            npv_date=dt.date(2013, 1, 1),
+        )
+
+    corners = {
+        name: sc.run_corners(m, 0.05)
+        for name, m in (("a", model(a)), ("b", model(b)), ("both", model(a, b)))
+    }
+    central = {
+        name: sc.run_deterministic(m, 0.05).iloc[0]
+        for name, m in (("a", model(a)), ("b", model(b)), ("both", model(a, b)))
+    }
+    assert corners["a"]["paid_in_eur_m"].min() == pytest.approx(42.0)
+    assert corners["b"]["paid_in_eur_m"].max() == pytest.approx(27.0)
+    for metric in ("paid_in_eur_m", "proceeds_eur_m", "loss_eur_m", "npv_eur_m"):
+        for pick in (min, max):
+            parts = pick(corners["a"][metric]) + pick(corners["b"][metric])
+            assert pick(corners["both"][metric]) == pytest.approx(parts), (metric, pick)
+        parts = central["a"][metric] + central["b"][metric]
+        assert central["both"][metric] == pytest.approx(parts), metric
+    # A split must name every company and not exceed the whole.
+    with pytest.raises(ValueError, match="paid_in_split"):
+        sc.InvestmentModel("cdc", (a, b), paid_in_eur_m=90.0, paid_in_split={"a": 0.8, "b": 0.3})
+    with pytest.raises(ValueError, match="paid_in_split"):
+        sc.InvestmentModel("cdc", (a,), paid_in_split={"a": 0.5})
+
+
 def test_zero_exit_is_a_total_loss_everywhere() -> None:
     model = sc.InvestmentModel("cdc", (cloudwatt(), numergy()), exit_scenario="zero")
     frame = sc.run_scenarios(model, 200, seed=3, discount_rate=0.04)

@@ -12,7 +12,22 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "NumberChange", "ReportChange", "compare_runs", "format_comparison"]
+__all__ = [
+    "RENAMED",
+    "Comparison",
+    "NumberChange",
+    "ReportChange",
+    "compare_runs",
+    "format_comparison",
+]
+
+#: key numbers renamed between releases, old name -> new name: a run recorded before the
+#: rename is compared under the new name (listed as renamed, not as removed and added)
+RENAMED: dict[str, str] = {
+    f"cost_per_revenue_{company}_{end}_eur": f"losses_per_revenue_{company}_{end}_eur"
+    for company in ("cloudwatt", "numergy")
+    for end in ("low", "central", "high")
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class ReportChange:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     parameters_changed: bool = False
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +124,7 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
         changed = _compared_parameters(a) != _compared_parameters(b)
         change = ReportChange(name, parameters_changed=changed)
         numbers_a, numbers_b = a.get("key_numbers") or {}, b.get("key_numbers") or {}
+        numbers_a, change.renamed = _renamed(numbers_a, numbers_b)
         for key, entry in numbers_b.items():
             if key not in numbers_a:
                 change.added.append(key)
@@ -119,11 +136,32 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
                 unit = entry.get("unit") or numbers_a[key].get("unit") or ""
                 change.numbers.append(NumberChange(key, unit, old_value, new_value))
         change.removed = [key for key in numbers_a if key not in numbers_b]
-        if change.numbers or change.added or change.removed or change.parameters_changed:
+        if (
+            change.numbers
+            or change.added
+            or change.removed
+            or change.parameters_changed
+            or change.renamed
+        ):
             result.changed.append(change)
         elif ok_a:
             result.unchanged.append(name)
     return result
+
+
+def _renamed(
+    old: dict[str, Any], new: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """``old`` with the :data:`RENAMED` keys under their new names (when ``new`` has them)."""
+    out, pairs = {}, []
+    for key, value in old.items():
+        target = RENAMED.get(key)
+        if target is not None and target in new and target not in old:
+            out[target] = value
+            pairs.append((key, target))
+        else:
+            out[key] = value
+    return out, pairs
 
 
 def _fmt(value: Any) -> str:
@@ -197,6 +235,8 @@ def format_comparison(c: Comparison) -> str:
                         ]
                     )
                 lines += _table(rows)
+            for old_name, new_name in report.renamed:
+                lines.append(f"  renamed: {old_name} -> {new_name}")
             for key in report.added:
                 lines.append(f"  new key number: {key}")
             for key in report.removed:
