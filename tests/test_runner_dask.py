@@ -116,8 +116,7 @@ _TIMINGS = {"duration_s", "execute_s", "html_s", "worker"}
 def test_local_cluster_run_matches_a_local_run(tmp_path: Path) -> None:
     from distributed import LocalCluster
 
-    entries = [_NUMBERS, {"notebook": "notebooks/foreign_kernel.ipynb", "name": "foreign"}]
-    config, data, out = _setup(tmp_path, entries)
+    config, data, out = _setup(tmp_path, [_NUMBERS])  # two reports, two workers
     common = ("run", "--config", str(config), "--data-dir", str(data), "--no-progress")
     local = run_cli(*common, "--output", str(tmp_path / "local"), "--jobs", "2")
     assert local.returncode == 0, local.stderr
