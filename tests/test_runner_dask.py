@@ -273,3 +273,23 @@ def test_a_report_whose_workers_die_twice_fails_and_ctrl_c_cancels(tmp_path: Pat
     assert latest(out).name == published
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
     wait_for(lambda: not any(client.processing().values()), timeout=30, what="the tasks to stop")
+
+
+@pytest.mark.slow
+def test_scheduler_without_workers_exits_2(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    config, _data, out = _setup(tmp_path, [_NUMBERS])
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp://", dashboard_address=None
+    ) as cluster:
+        done = run_cli(
+            "run", "--config", str(config), "--output", str(out), "--executor", "dask",
+            "--scheduler", cluster.scheduler_address,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"error: --scheduler {cluster.scheduler_address}: no worker connected within 5 s "
+        "(start some with `dask worker ADDRESS`)"
+    ]
+    assert not out.exists()
