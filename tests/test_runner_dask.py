@@ -83,6 +83,15 @@ def test_bad_executor_options_exit_2_before_any_work(tmp_path: Path) -> None:
         "error: --executor dask needs the scheduler's address: --scheduler tcp://HOST:8786 or "
         "$ANALYSIS_DASK_SCHEDULER"
     ]
+    done = run_cli("run", "--config", str(config), "--executor", "dask", "--scheduler", "tcp://h")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: --scheduler tcp://h: not a Dask scheduler address (missing port number in "
+        "address 'h')"
+    ]
+    secret = "tcp://user:secret@127.0.0.1:1"
+    done = run_cli("run", "--config", str(config), "--executor", "dask", "--scheduler", secret)
+    assert done.returncode == 2 and "secret" not in done.stderr + done.stdout
     done = run_cli("run", "--config", str(config), "--scheduler", "tcp://127.0.0.1:1")
     assert done.returncode == 2 and "--scheduler is only used with --executor dask" in done.stderr
     assert not out.exists()

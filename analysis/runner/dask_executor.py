@@ -116,6 +116,29 @@ def version_problems(
     return problems
 
 
+def _check_address(address: str, shown: str) -> None:
+    """A malformed address is a one-line ConfigError, before any connection is tried (a
+    Client built on one would stall the interpreter's exit)."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"--scheduler {shown}: not a Dask scheduler address ({_no_credentials(str(exc))})"
+        ) from None
+
+
+def _no_credentials(text: str) -> str:
+    """``text`` without any ``user:password@`` part of an address."""
+    return re.sub(r"[^\s'\"/@]+@", "", text)
+
+
 def _scheduler_state(keys: list[str], dask_scheduler: Any = None) -> dict[str, Any]:
     """Run on the scheduler: workers alive, and per task its deaths and current worker."""
     tasks = {}
@@ -146,11 +169,13 @@ class DaskExecutor:
         from distributed import Client
 
         shown = public_address(address)
+        _check_address(address, shown)
         try:
             client = Client(address, timeout=timeout_s, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ConfigError(
-                f"--scheduler {shown}: cannot reach the Dask scheduler ({exc})"
+                f"--scheduler {shown}: cannot reach the Dask scheduler "
+                f"({_no_credentials(str(exc))})"
             ) from None
         executor = cls(client, address)
         try:
