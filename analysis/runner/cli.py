@@ -24,6 +24,8 @@ _ROOT = Path(__file__).resolve().parent.parent.parent
 #: the repository's report config and output folder (used when no option says otherwise)
 DEFAULT_CONFIG = _ROOT / "reports.yml"
 DEFAULT_OUTPUT = _ROOT / "reports"
+#: environment variable giving the Dask scheduler's address (as in analysis.runner.dask_executor)
+_SCHEDULER_ENV = "ANALYSIS_DASK_SCHEDULER"
 
 
 def _cores() -> int:
@@ -125,6 +127,26 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         default=1800,
         help="longest a single cell may run before its report fails (default 1800; 0 = none)",
     )
+    parser.add_argument(
+        "--no-reuse",
+        dest="reuse",
+        action="store_false",
+        help="run every report, even those whose inputs are unchanged since an earlier run "
+        "in the output folder (default: reuse their files)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where reports run: forked workers on this machine (default) or tasks on a Dask "
+        "cluster (see --scheduler)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler's address, e.g. tcp://HOST:8786, with --executor dask "
+        "(default: $ANALYSIS_DASK_SCHEDULER)",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument(
         "--progress",
@@ -144,8 +166,17 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def run_command(args: argparse.Namespace) -> int:
     """Run the reports; exit 0 all ok, 1 a report failed (2 bad input, 3 locked, 4 not
     published: raised)."""
+    from analysis.errors import ConfigError
     from analysis.runner.run import RunOptions, run_reports
 
+    scheduler = args.scheduler or os.environ.get(_SCHEDULER_ENV) or None
+    if args.executor == "dask" and not scheduler:
+        raise ConfigError(
+            f"--executor dask needs the scheduler's address: --scheduler tcp://HOST:8786 or "
+            f"${_SCHEDULER_ENV}"
+        )
+    if args.executor != "dask" and args.scheduler:
+        raise ConfigError("--scheduler is only used with --executor dask")
     options = RunOptions(
         config=args.config,
         output=args.output,
@@ -157,6 +188,9 @@ def run_command(args: argparse.Namespace) -> int:
         wait=args.wait,
         cell_timeout_s=args.timeout,
         progress=args.progress,
+        reuse=args.reuse,
+        executor=args.executor,
+        scheduler=scheduler,
     )
     return run_reports(options)
 

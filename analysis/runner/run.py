@@ -89,6 +89,12 @@ class RunOptions:
     wait: bool = False
     cell_timeout_s: float | None = 1800.0
     progress: bool | None = None  # None: a bar on a terminal, one line per report otherwise
+    #: reuse the files of reports whose inputs are unchanged since an earlier run (--no-reuse)
+    reuse: bool = True
+    #: "local" (forked workers, the fork server) or "dask" (tasks on a Dask cluster)
+    executor: str = "local"
+    #: the Dask scheduler's address (``--scheduler`` or $ANALYSIS_DASK_SCHEDULER)
+    scheduler: str | None = None
 
 
 class RunNotPublishedError(AnalysisError):
@@ -116,9 +122,9 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _versions() -> dict[str, str | None]:
+def _versions(names: Sequence[str] = PACKAGES) -> dict[str, str | None]:
     versions: dict[str, str | None] = {}
-    for name in PACKAGES:
+    for name in names:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -212,6 +218,8 @@ class _Checked:
     #: the data directory the user chose (--data-dir or $ANALYSIS_DATA_DIR), if any
     explicit: str | None
     sources: dict[str, Any]
+    #: which reports run and which reuse an earlier run's files (None: every report runs)
+    plan: Any = None
 
 
 def _check_inputs(
@@ -241,12 +249,17 @@ def _check_inputs(
         reports = [r for r in reports if r.name.lower() in wanted]
         if not config.problems:  # else the name may be that of an entry with a problem
             problems += exc.problems
-    if not problems and on_config_ok is not None:
-        on_config_ok(reports)
-
     from analysis.io import DATA_DIR_ENV, VALIDATED_ENV, load_dataset
 
     explicit = options.data_dir or os.environ.get(DATA_DIR_ENV) or None
+    plan = _plan_reuse(options, reports, explicit) if not problems else None
+    if plan is not None and not plan.to_run:
+        # every report's inputs (the data's bytes, the package that validates them, the
+        # parameters) are those of an ok report of an earlier run, which checked them all
+        return _Checked(config, reports, plan.data_dir, plan.checksum, explicit, {}, plan)
+    if not problems and on_config_ok is not None:
+        on_config_ok(reports)
+
     data_problems: list[str] = []
     parameter_problems: list[str] = []
     try:
@@ -267,7 +280,9 @@ def _check_inputs(
 
     with _environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum}):
         sources = sources_lookup(load_dataset(data_dir).tables.get("sources"))
-    return _Checked(config, reports, data_dir, checksum, explicit, sources)
+    if plan is not None and plan.checksum != checksum:  # the data changed meanwhile
+        plan = None
+    return _Checked(config, reports, data_dir, checksum, explicit, sources, plan)
 
 
 def run_reports(options: RunOptions) -> int:
@@ -288,12 +303,17 @@ def run_reports(options: RunOptions) -> int:
     forks: list[ForkServer] = []
 
     def start_template(reports: list[Report]) -> None:
-        if options.preload:
+        if options.preload and dask is None:
             forks.append(ForkServer(runtime_dir, _preload_modules(reports), fork_log).start())
 
     previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+    dask = None
     try:
         checks_clock = time.perf_counter()
+        if options.executor == "dask":  # an unreachable or unfit cluster: exit 2 at once
+            from analysis.runner.dask_executor import DaskExecutor
+
+            dask = DaskExecutor.connect(options.scheduler or "")
         checked = _check_inputs(options, start_template)
         checks_s = time.perf_counter() - checks_clock
         return _run_locked(
@@ -303,13 +323,42 @@ def run_reports(options: RunOptions) -> int:
             fork_log=fork_log,
             checks_s=checks_s,
             fork=forks[0] if forks else None,
+            dask=dask,
         )
     finally:
         for fork in forks:  # already closed by _run_locked unless a check or the lock failed
             fork.close(kill=True)
+        if dask is not None:
+            dask.close()
         signal.signal(signal.SIGTERM, previous_sigterm)
         fork_log.close()
         shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def _plan_reuse(options: RunOptions, reports: list[Report], explicit: str | None) -> Any:
+    """Which reports can reuse an earlier run's files, decided before the data is validated
+    (from its checksum alone); None when the data directory cannot be read (the checks then
+    say why). The plan holds for the run: it only names complete runs, which no run
+    removes."""
+    from analysis.io import data_checksum, resolve_data_dir
+    from analysis.runner.reuse import plan_reuse
+
+    try:
+        data_dir = resolve_data_dir(explicit)
+        checksum = data_checksum(data_dir)
+        plan = plan_reuse(
+            reports,
+            Path(options.output).resolve(),
+            reuse=options.reuse,
+            data_sha256=checksum,
+            data_dir_shown=shown_data_dir(explicit, data_dir) if explicit else None,
+            show_code=options.show_code,
+            cell_timeout_s=options.cell_timeout_s,
+        )
+    except (AnalysisError, OSError):
+        return None
+    plan.data_dir, plan.checksum = data_dir, checksum
+    return plan
 
 
 def _run_locked(
@@ -320,11 +369,13 @@ def _run_locked(
     fork_log: Any,
     checks_s: float,
     fork: Any = None,
+    dask: Any = None,
 ) -> int:
     from analysis.io import REPO_ROOT
     from analysis.runner.html import render_index
     from analysis.runner.lock import RunLock, describe_holder
     from analysis.runner.publish import held_signals, point_latest
+    from analysis.runner.published import shown_path
     from analysis.runner.runs import (
         LATEST,
         MANIFEST,
@@ -398,6 +449,7 @@ def _run_locked(
             footer=footer,
             data_param=data_param,
             data_shown=data_shown,
+            dask=dask,
         )
         step = "writing the reports' files"
         entries_written(entries)
@@ -422,23 +474,29 @@ def _run_locked(
             "previous_run": previous,
             "git_commit": commit,
             "git_dirty": bool(dirty),
-            "data_dir": str(data_dir),
+            "data_dir": _data_label(checked),
             "data_sha256": checksum,
             "python": {
                 "version": platform.python_version(),
                 "implementation": platform.python_implementation(),
-                "executable": sys.executable,
+                "executable": shown_path(sys.executable),
                 "platform": platform.platform(),
             },
             "packages": _versions(),
             "kernel": {"mode": kernel_mode, "fallback": fallback},
+            "executor": dask.describe() if dask is not None else {"name": "local"},
             "options": {
                 "jobs": options.jobs,
                 "only": list(options.only or []),
                 "show_code": options.show_code,
                 "cell_timeout_s": options.cell_timeout_s,
+                "reuse": options.reuse,
             },
-            "config": {"path": str(config.path), "sha256": config.sha256, "text": config.text},
+            "config": {
+                "path": shown_path(config.path, options.config),
+                "sha256": config.sha256,
+                "text": config.text,
+            },
         }
         step = "writing manifest.json"
         write_json_atomic(
@@ -571,15 +629,61 @@ def _execute(
     checked: _Checked,
     *,
     tmp_dir: Path,
+    data_shown: str | None,
+    **context: Any,
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """Run every report into ``tmp_dir`` (or reuse its files from an earlier run): their
+    manifest entries, the kernel mode and why it fell back to plain kernels, if it did."""
+    from analysis.runner.reuse import inputs_sha256, plan_reuse
+
+    plan = checked.plan or plan_reuse(
+        checked.reports,
+        tmp_dir.parent,
+        reuse=options.reuse,
+        data_sha256=checked.checksum,
+        data_dir_shown=data_shown,
+        show_code=options.show_code,
+        cell_timeout_s=options.cell_timeout_s,
+    )
+    if plan.reused:
+        _say(
+            f"reusing {len(plan.reused)} of {len(checked.reports)} reports from earlier runs "
+            "(inputs unchanged; --no-reuse runs them all)"
+        )
+    ran: dict[str, dict[str, Any]] = {}
+    kernel_mode, fallback = "none", None
+    if plan.to_run:
+        run_entries, kernel_mode, fallback = _run_now(
+            plan.to_run, options, checked, tmp_dir=tmp_dir, data_shown=data_shown, **context
+        )
+        ran = {entry["name"]: entry for entry in run_entries}
+    entries = []
+    for report in checked.reports:
+        if report.name in plan.reused:
+            entries.append(plan.entry(report.name, tmp_dir))
+            continue
+        inputs = plan.inputs[report.name]
+        entries.append(
+            {**ran[report.name], "inputs": inputs, "inputs_sha256": inputs_sha256(inputs)}
+        )
+    return entries, kernel_mode, fallback
+
+
+def _run_now(
+    reports: list[Report],
+    options: RunOptions,
+    checked: _Checked,
+    *,
+    tmp_dir: Path,
     runtime_dir: Path,
     fork: Any,
     lock: Any,
     footer: dict[str, Any],
     data_param: str | None,
     data_shown: str | None,
+    dask: Any,
 ) -> tuple[list[dict[str, Any]], str, str | None]:
-    """Run every report into ``tmp_dir``: their manifest entries, the kernel mode and why
-    it fell back to plain kernels, if it did."""
+    """Execute ``reports`` locally (forked workers) or on the Dask cluster of ``dask``."""
     # the runner's own heavy imports, once, before any worker is forked
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
@@ -588,6 +692,17 @@ def _execute(
     from analysis.runner.pool import run_pool
     from analysis.runner.worker import WorkerContext
 
+    if dask is not None:
+        entries = dask.run(
+            reports,
+            checked,
+            run_dir=tmp_dir,
+            footer=footer,
+            data_given=data_param is not None,
+            data_shown=data_shown,
+            options=options,
+        )
+        return entries, "plain", None
     renderer = ReportRenderer(show_code=options.show_code, run=footer, sources=checked.sources)
     warm_up(renderer)
     kernel_mode, fallback = "plain", None
@@ -609,9 +724,18 @@ def _execute(
         data_dir_shown=data_shown,
         fork_server=fork.socket_path if kernel_mode == "fork-server" else "",
         cell_timeout_s=options.cell_timeout_s,
+        data_dir_label=_data_label(checked),
     )
-    entries = run_pool(checked.reports, ctx, options.jobs, inherited, progress=options.progress)
+    entries = run_pool(reports, ctx, options.jobs, inherited, progress=options.progress)
     return entries, kernel_mode, fallback
+
+
+def _data_label(checked: _Checked) -> str:
+    """The data directory as published files show it: relative to the repository, or as
+    the user gave it."""
+    from analysis.runner.published import shown_path
+
+    return shown_path(checked.data_dir, checked.explicit or checked.data_dir)
 
 
 def _kernel_env(data_dir: Path, checksum: str) -> dict[str, str]:
@@ -628,9 +752,13 @@ def _summary(final: Path, entries: list[dict[str, Any]], run: dict[str, Any]) ->
     except ValueError:
         shown = final
     state = f"{len(failed)} failed" if failed else "all ok"
+    reused = sum(1 for e in entries if e.get("reused_from"))
+    how = f"{run['kernel']['mode']} kernels" if run["kernel"]["mode"] != "none" else "no kernel"
+    if reused:
+        how += f", {reused} reused"
     print(
         f"run {run['run_id']}: {len(entries)} reports, {state}, {run['duration_s']:.1f} s "
-        f"({run['kernel']['mode']} kernels) -> {shown}/index.html"
+        f"({how}) -> {shown}/index.html"
     )
     for entry in failed:
         error = entry.get("error") or {}

@@ -29,7 +29,14 @@ from typing import Any
 
 from analysis.runner.config import Report
 
-__all__ = ["WRITE_FAILED_EXIT", "WorkerContext", "is_write_error", "run_report", "worker_main"]
+__all__ = [
+    "WRITE_FAILED_EXIT",
+    "WorkerContext",
+    "cap_log",
+    "is_write_error",
+    "run_report",
+    "worker_main",
+]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PR_SET_PDEATHSIG = 1
@@ -50,6 +57,10 @@ class WorkerContext:
     cell_timeout_s: float | None = None
     start_timeout_s: float = 120.0
     close_fds: list[int] = field(default_factory=list)
+    #: how the data directory is shown in published files (relative to the repository, or
+    #: as given), and the private folder a report runs in on a Dask worker, if any
+    data_dir_label: str | None = None
+    scratch: Path | None = None
 
 
 def _strip_ansi(text: str) -> str:
@@ -120,7 +131,7 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": report.name,
         "notebook": report.notebook.shown,
-        "parameters": values,
+        "parameters": _shown_values(values, ctx),
         "status": "ok",
         "duration_s": 0.0,
         "key_numbers": {},
@@ -198,9 +209,7 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     entry["sources"] = sources
     html_started = time.perf_counter()
     try:
-        shown = dict(values)
-        if ctx.data_dir_shown and "data_dir" in shown:  # pages are published: no local path
-            shown["data_dir"] = ctx.data_dir_shown
+        shown = _shown_values(values, ctx)  # pages are published: no local path
         page = ctx.renderer.render(nb, entry, report.effective_parameters(shown), sources)
     except Exception as exc:
         traceback.print_exc()
@@ -272,6 +281,33 @@ def cap_log(path: Path, limit: int = MAX_LOG_BYTES) -> None:
         return
 
 
+def _shown_values(values: Mapping[str, Any], ctx: WorkerContext) -> dict[str, Any]:
+    """The parameters as published: ``data_dir`` as the user gave it (or repo-relative)."""
+    shown = dict(values)
+    if ctx.data_dir_shown and "data_dir" in shown:
+        shown["data_dir"] = ctx.data_dir_shown
+    return shown
+
+
+def _unlocalise_outputs(report: Report, ctx: WorkerContext) -> None:
+    """Replace the machine's absolute paths in the report's notebook and log."""
+    from analysis.io import DATA_DIR_ENV
+    from analysis.runner.published import path_replacements, unlocalise_file
+
+    data_dir = ctx.kernel_env.get(DATA_DIR_ENV)
+    replacements = path_replacements(
+        notebook=report.notebook.path,
+        notebook_shown=report.notebook.shown,
+        run_dir=ctx.run_dir,
+        data_dir=Path(data_dir) if data_dir else None,
+        data_shown=ctx.data_dir_label or ctx.data_dir_shown,
+        scratch=ctx.scratch,
+    )
+    paths = _report_paths(ctx, report)
+    for key in ("notebook_out", "log"):
+        unlocalise_file(paths[key], replacements)
+
+
 def _set_parent_death_signal() -> None:
     """Ask Linux to SIGTERM this worker if the runner dies (no-op elsewhere)."""
     with contextlib.suppress(Exception):
@@ -310,6 +346,10 @@ def worker_main(
     sys.stdout.flush()
     sys.stderr.flush()
     cap_log(log_path)
+    try:
+        _unlocalise_outputs(report, ctx)
+    except OSError as exc:  # disk full while rewriting: the run cannot be finished (exit 4)
+        entry["write_error"] = f"{report.name}: {exc}"
     tmp = result_path.with_suffix(".tmp")
     try:
         tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
