@@ -8,6 +8,7 @@ run          run every report of reports.yml with papermill, render HTML and an 
 compare      show which key numbers changed between two runs
 params       show a notebook's parameters, their defaults and allowed values
 refresh-notebooks  re-execute the notebooks and strip all outputs but the key numbers
+clean-kept   remove the folders kept by runs that could not be published
 
 Exit statuses: 0 success; 1 some report failed (run) or numbers differ (compare --strict);
 2 bad input (parameters, configuration, data); 3 another run holds the lock; 70 an internal
@@ -21,6 +22,7 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from analysis.errors import AnalysisError
 
@@ -57,6 +59,19 @@ def _compare(args: argparse.Namespace) -> int:
     from analysis.runner.cli import compare_command
 
     return compare_command(args)
+
+
+def _clean_kept(args: argparse.Namespace) -> int:
+    from analysis.runner.publish import clean_kept
+
+    removed, left = clean_kept(args.output, args.older_than)
+    for name in removed:
+        print(f"removed {args.output / name}")
+    if left:
+        print(f"kept (younger than {args.older_than:g} days): {', '.join(left)}")
+    if not removed and not left:
+        print(f"{args.output}: no kept run folder")
+    return 0
 
 
 def _params(args: argparse.Namespace) -> int:
@@ -110,6 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="key numbers that changed between two runs")
     add_compare_arguments(p)
     p.set_defaults(func=_compare)
+
+    from analysis.runner.cli import DEFAULT_OUTPUT
+
+    p = sub.add_parser(
+        "clean-kept", help="remove the folders kept by runs that could not be published"
+    )
+    p.add_argument(
+        "--output", metavar="DIR", type=Path, default=DEFAULT_OUTPUT,
+        help="output folder (default: reports/)",
+    )  # fmt: skip
+    p.add_argument(
+        "--older-than", metavar="DAYS", type=float, default=None,
+        help="only those whose run started more than DAYS days ago (default: all)",
+    )  # fmt: skip
+    p.set_defaults(func=_clean_kept)
 
     p = sub.add_parser(
         "refresh-notebooks", help="re-execute notebooks, keep only the key-number outputs"

@@ -66,8 +66,15 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
         candidate, origin = Path(os.environ[DATA_DIR_ENV]), f"${DATA_DIR_ENV}"
     else:
         candidate, origin = default_data_dir(), "default"
-    path = candidate.expanduser().resolve()
-    if not path.is_dir():
+    try:
+        path = candidate.expanduser().resolve()
+        is_dir = path.is_dir()
+    except (RuntimeError, OSError) as exc:  # a symlink loop, a name too long...
+        why = "a symlink loop" if isinstance(exc, RuntimeError) else exc.strerror or str(exc)
+        raise DataError(
+            f"{candidate}: data directory cannot be resolved ({why}; from {origin})"
+        ) from None
+    if not is_dir:
         raise DataError(f"{path}: data directory not found (from {origin})")
     if not (path / DESCRIPTOR).is_file():
         raise DataError(f"{path}: not a data directory, it has no {DESCRIPTOR} (from {origin})")
@@ -85,6 +92,11 @@ def read_descriptor(data_dir: Path) -> dict[str, Any]:
         raise DataError(f"{DESCRIPTOR}: cannot be read: {exc.strerror}") from exc
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise DataError(f"{DESCRIPTOR}:1:resources: the descriptor lists no resources")
+    from analysis.datapaths import resource_path_problems
+
+    outside = resource_path_problems(data_dir, descriptor["resources"])
+    if outside:  # refused before any file it lists is opened
+        raise DataError(outside[0], outside)
     return descriptor
 
 

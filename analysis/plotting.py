@@ -14,11 +14,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-__all__ = ["DPI", "new_figure", "plain_log_ticks", "range_errors", "wrap_title"]
+__all__ = ["DPI", "fitted_png", "new_figure", "plain_log_ticks", "range_errors", "wrap_title"]
 
 #: resolution of the PNG figures in the reports
 DPI = 100
 _SOURCE_WRAP = 130  # characters per line of the source note
+_LABEL_WRAP = 40  # characters per line of a legend entry (names come from the data)
+_GROW_STEPS = 4  # times fit_layout may enlarge a figure by half before giving up
 
 
 def new_figure(
@@ -67,3 +69,50 @@ def plain_log_ticks(axis) -> None:
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+
+
+def _wrap_legends(fig: Figure) -> None:
+    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+        for text in legend.get_texts():
+            label = text.get_text()
+            if len(label) > _LABEL_WRAP and "\n" not in label:
+                text.set_text("\n".join(textwrap.wrap(label, _LABEL_WRAP)))
+
+
+def fitted_png(fig: Figure, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes, its constrained layout made to fit its decorations.
+
+    Legend entries come from the data (provider and market names): long ones are wrapped;
+    and when legends, titles and labels still leave the axes no room (matplotlib then warns
+    "axes sizes collapsed to zero" and draws an overlapping figure), the figure grows by
+    half and is drawn again, a few times at most. A figure that fits is drawn once.
+
+    >>> import warnings
+    >>> fig, (ax,) = new_figure("note", (4, 2))
+    >>> for i in range(5):
+    ...     _ = ax.plot([0, 1], [i, i], label="provider " + "x" * 300)
+    >>> _ = ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error")
+    ...     png = fitted_png(fig)
+    >>> png[:4], fig.get_size_inches().tolist() > [4.0, 2.0]
+    (b'\\x89PNG', True)
+    """
+    import io
+    import warnings
+
+    _wrap_legends(fig)
+    for step in range(_GROW_STEPS + 1):
+        buffer = io.BytesIO()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.savefig(buffer, format="png", dpi=dpi)
+        collapsed = [w for w in caught if "collapsed to zero" in str(w.message)]
+        for other in caught:
+            if other not in collapsed:
+                warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+        if not collapsed or step == _GROW_STEPS:
+            return buffer.getvalue()
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width * 1.5, height * 1.5)
+    return buffer.getvalue()

@@ -18,7 +18,6 @@ list of publishers); a table keeps it raw, since :func:`show` writes tables with
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.evidence import sources_table
-from analysis.plotting import DPI
+from analysis.plotting import DPI, fitted_png
 from analysis.textsafe import md
 
 __all__ = [
@@ -106,9 +105,7 @@ class SectionBuilder:
 
 def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
     """The figure rendered as PNG bytes."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return fitted_png(fig, dpi)  # long names from the data must not collapse the axes
 
 
 def show(section: Section) -> None:

@@ -229,6 +229,8 @@ def test_previous_is_the_run_before_the_latest(tmp_path: Path) -> None:
     ids = ["2026-03-02T06-00-04Z", "2026-03-09T06-00-03Z", "2026-03-16T06-00-02Z"]
     output = _runs_folder(tmp_path, ids, "o")
     (output / "latest.txt").write_text(ids[1] + "\n")
+    (output / "latest").unlink()  # the link is the pointer (latest.txt is derived from it)
+    os.symlink(ids[1], output / "latest")
     assert resolve_manifest("previous", output) == output / ids[0] / "manifest.json"
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -176,7 +176,7 @@ def test_manifest_records_the_run_and_every_report(two_runs) -> None:
     assert alpha["parameters"] == {
         "factor": 2.0,
         "label": "alpha",
-        "data_dir": str(two_runs["data_a"].resolve()),
+        "data_dir": str(two_runs["data_a"]),  # as given: no other path of the machine
     }
     assert alpha["status"] == "ok"
     assert alpha["duration_s"] > 0
@@ -362,10 +362,12 @@ def test_show_code_plain_kernels_and_only(tmp_path: Path) -> None:
     assert [r["name"] for r in data_manifest["reports"]] == ["figures", "numbers"]
     assert data_manifest["run"]["kernel"]["mode"] == "plain"
     assert data_manifest["run"]["options"]["only"] == ["FIGURES", "numbers"]
-    # pages are published: the data directory as the user gave it, never the local path;
-    # the manifest keeps the absolute path the notebooks were given
+    # pages, manifests and notebooks are published: the data directory as the user gave
+    # it, never the local path the kernels were given
     numbers_entry = data_manifest["reports"][1]
-    assert numbers_entry["parameters"]["data_dir"] == str(data.resolve())
+    assert numbers_entry["parameters"]["data_dir"] == given
+    notebook = (latest(out) / "numbers.ipynb").read_text()
+    assert re.findall(r"(?<![.\w])" + re.escape(str(data.resolve())), notebook) == []
     for page in ("numbers.html", "index.html"):
         text = (latest(out) / page).read_text()
         absolute = re.findall(r"(?<![.\w])" + re.escape(str(data.resolve())), text)
@@ -475,7 +477,10 @@ def test_killed_run_leaves_earlier_runs_and_a_second_run_is_refused(tmp_path: Pa
 
     killed_pids = []
     for how in (signal.SIGINT, signal.SIGKILL):  # Ctrl-C (to the group), then a hard kill
-        process = start_cli(*args, "--no-progress", env=env, log=tmp_path / f"{how.name}.log")
+        # --no-reuse: numbers must run again, so that the run is caught halfway
+        process = start_cli(
+            *args, "--no-progress", "--no-reuse", env=env, log=tmp_path / f"{how.name}.log"
+        )
         killed_pids.append(process.pid)
         try:
             wait_for(lambda: _halfway(out), what="the run to be halfway")
@@ -601,8 +606,9 @@ def test_a_run_that_cannot_be_finished_keeps_its_reports(tmp_path: Path) -> None
         f"error: run {kept[0].name[5:-5]} was not published: writing manifest.json failed "
         f"(OSError: [Errno 28] No space left on device: '{out}/{kept[0].name[:-5]}/"
         "manifest.json'); latest and earlier runs are as they were",
-        f"error: its reports are kept in {kept[0]}; later runs leave that folder alone (the "
-        "traceback is in its logs/runner.log)",
+        f"error: its reports are kept in {kept[0]}; later runs list it and remove it after "
+        "30 days, or `python -m analysis clean-kept` now (the traceback is in its "
+        "logs/runner.log)",
     ]
     for name in ("numbers", "switch"):
         assert (kept[0] / f"{name}.html").stat().st_size > 0

@@ -52,6 +52,21 @@ Output folder and locking (:mod:`~analysis.runner.runs`, :mod:`~analysis.runner.
     ``flock`` on ``DIR/.lock`` (released by the kernel when its holder dies) keeps runs from
     interleaving: a second run exits 3 naming the holder, or waits with ``--wait``.
 
+Incremental runs (:mod:`~analysis.runner.reuse`)
+    A report whose inputs (notebook, parameters, data checksum, package source, lock file,
+    output-changing options) match an ok report of an earlier complete run in the output
+    folder is not executed: its files are hard-linked and its entry says ``reused_from``.
+
+Dask (:mod:`~analysis.runner.dask_executor`)
+    ``--executor dask --scheduler ADDRESS`` runs each report as a task on a Dask cluster:
+    the notebook, parameters and data go with the task, the files come back, and the runner
+    alone writes the run folder. Workers must match the runner's package and library
+    versions (checked first, exit 2).
+
+Published paths (:mod:`~analysis.runner.published`)
+    Executed notebooks, logs and manifests show paths relative to the repository or as the
+    user gave them, never another absolute path of the machine.
+
 Exit statuses: 0 every report ok; 1 some report failed; 2 bad input (config, parameters,
 data); 3 another run holds the output folder; 4 the reports ran but the run could not be
 published (its folder is kept).

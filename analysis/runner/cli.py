@@ -7,6 +7,7 @@ nothing heavy: papermill, nbconvert and the rest are imported when a command run
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
@@ -23,6 +24,8 @@ _ROOT = Path(__file__).resolve().parent.parent.parent
 #: the repository's report config and output folder (used when no option says otherwise)
 DEFAULT_CONFIG = _ROOT / "reports.yml"
 DEFAULT_OUTPUT = _ROOT / "reports"
+#: environment variable giving the Dask scheduler's address (as in analysis.runner.dask_executor)
+_SCHEDULER_ENV = "ANALYSIS_DASK_SCHEDULER"
 
 
 def _cores() -> int:
@@ -32,18 +35,42 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _default_jobs() -> int:
+    from analysis.runner.limits import MAX_JOBS
+
+    return min(_cores(), MAX_JOBS)
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text}")
+    from analysis.runner.limits import MAX_JOBS
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_JOBS}, got {text!r}"
+        )
     return value
 
 
-def _seconds(text: str) -> float | None:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected seconds >= 0 (0 = no limit), got {text}")
-    return value or None
+def _seconds(text: str) -> int | None:
+    """Whole seconds (nbclient's cell timeout is an integer), 0 for no limit."""
+    from analysis.runner.limits import MAX_CELL_TIMEOUT_S, option_problems
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if value == 0:
+        return None
+    if option_problems(1, value):
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of seconds from 1 to {MAX_CELL_TIMEOUT_S:,} "
+            f"(0 = no limit), got {text!r}"
+        )
+    return int(value)
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +95,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "-j",
         metavar="N",
         type=_positive_int,
-        default=_cores(),
+        default=_default_jobs(),
         help="reports run at the same time (default: the number of cores)",
     )
     parser.add_argument(
@@ -97,8 +124,28 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         metavar="SECONDS",
         type=_seconds,
-        default=1800.0,
+        default=1800,
         help="longest a single cell may run before its report fails (default 1800; 0 = none)",
+    )
+    parser.add_argument(
+        "--no-reuse",
+        dest="reuse",
+        action="store_false",
+        help="run every report, even those whose inputs are unchanged since an earlier run "
+        "in the output folder (default: reuse their files)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where reports run: forked workers on this machine (default) or tasks on a Dask "
+        "cluster (see --scheduler)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler's address, e.g. tcp://HOST:8786, with --executor dask "
+        "(default: $ANALYSIS_DASK_SCHEDULER)",
     )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument(
@@ -119,8 +166,17 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def run_command(args: argparse.Namespace) -> int:
     """Run the reports; exit 0 all ok, 1 a report failed (2 bad input, 3 locked, 4 not
     published: raised)."""
+    from analysis.errors import ConfigError
     from analysis.runner.run import RunOptions, run_reports
 
+    scheduler = args.scheduler or os.environ.get(_SCHEDULER_ENV) or None
+    if args.executor == "dask" and not scheduler:
+        raise ConfigError(
+            f"--executor dask needs the scheduler's address: --scheduler tcp://HOST:8786 or "
+            f"${_SCHEDULER_ENV}"
+        )
+    if args.executor != "dask" and args.scheduler:
+        raise ConfigError("--scheduler is only used with --executor dask")
     options = RunOptions(
         config=args.config,
         output=args.output,
@@ -132,6 +188,9 @@ def run_command(args: argparse.Namespace) -> int:
         wait=args.wait,
         cell_timeout_s=args.timeout,
         progress=args.progress,
+        reuse=args.reuse,
+        executor=args.executor,
+        scheduler=scheduler,
     )
     return run_reports(options)
 

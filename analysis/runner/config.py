@@ -42,6 +42,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.errors import ConfigError
+from analysis.runner.limits import (
+    MAX_REPORTS,
+    NodeBudget,
+    entry_limit_problems,
+    matrix_size_problem,
+    value_limit_problems,
+)
 
 __all__ = [
     "RESERVED_NAMES",
@@ -74,7 +81,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 _ENTRY_KEYS = ("notebook", "name", "matrix", "parameters")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(NodeBudget, yaml.SafeLoader):
     """YAML safe loader that keeps dates as text and refuses duplicate keys."""
 
 
@@ -239,8 +246,13 @@ class Report:
 
 
 def _read_bytes(path: Path) -> bytes:
+    from analysis.runner.limits import read_limited
+
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = read_limited(handle, path)
+    except ValueError as exc:  # over the size limit (e.g. --config /dev/zero)
+        raise ConfigError(str(exc)) from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except IsADirectoryError:
@@ -256,11 +268,21 @@ def _parse_yaml(data: bytes, path: Path) -> tuple[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot be read: not UTF-8 text ({exc.reason})") from None
+    from analysis.runner.limits import check_yaml_size
+
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise ConfigError(
+                f"{path.name}: invalid YAML: lists or mappings are nested too deeply"
+            ) from None
         if node is None:
             return text, None
+        too_big = check_yaml_size(node)
+        if too_big:
+            raise ConfigError(f"{path.name}: {too_big}")
         _check_structure_keys(node)
         return text, loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -375,6 +397,8 @@ def _value_problems(who: str, values: Mapping[str, Any]) -> list[str]:
                 f"{who}: parameter {name!r}: got {_value_text(value)}{inside}; NaN and "
                 "infinity cannot be passed to a notebook, give a finite number"
             )
+            continue
+        problems += value_limit_problems(who, name, value)
     return problems
 
 
@@ -531,6 +555,9 @@ def expand_entry(
             problems.append(f"{where}: '{key}' is both in matrix and in parameters; keep one")
     # values that can never be passed: named by report below, by entry when there is none
     entry_values = {**fixed, **(matrix or {})}
+    too_many = matrix_size_problem(where, matrix)
+    if too_many:
+        problems.append(too_many)
     if problems:
         return [], problems + _value_problems(where, entry_values)
 
@@ -651,9 +678,20 @@ def read_config(path: Path) -> LoadedConfig:
                 problems += [f"reports[{index}]: {line}" for line in exc.problems]
                 continue
         info, imports = notebooks[nb_path]
+        # limits: refused at once, before expanding the matrix or checking the data
+        too_many = matrix_size_problem(f"{name}: reports[{index}]", entry.get("matrix"))
+        too_big = entry_limit_problems(f"{name}: reports[{index}]", entry)
+        if too_many or too_big:
+            over = [too_many, *too_big] if too_many else too_big
+            raise ConfigError(over[0], over)
         expanded, naming = expand_entry(entry, info, index, imports)
         problems += naming
         reports += expanded
+        if len(reports) > MAX_REPORTS:  # a limit: refused at once, before the data checks
+            raise ConfigError(
+                f"{name}: the config defines more than {MAX_REPORTS:,} reports (the limit); "
+                f"reached at reports[{index}]"
+            )
         for report in expanded:
             problems += _report_problems(report)
     seen: dict[str, Report] = {}

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from analysis.record import headline_rows, key_number_rows
+from analysis.runner.sanitize import page_error, prepare_outputs, sanitize_body
 
 __all__ = [
     "ANSWER_TAG",
@@ -228,6 +229,7 @@ class ReportRenderer:
             enabled=True,
         )
         self.exporter.register_preprocessor(_drop_empty_outputs, enabled=True)
+        self.exporter.register_preprocessor(prepare_outputs, enabled=True)
         self.env = _environment()
         self.css = Markup((TEMPLATES / "style.css").read_text(encoding="utf-8"))
 
@@ -247,11 +249,14 @@ class ReportRenderer:
         body, resources = self.exporter.from_notebook_node(
             nb, resources={"metadata": {"name": report["name"]}}
         )
+        body = sanitize_body(body)  # notebook outputs are not trusted: nothing active
+        report = {**report, "error": page_error(report.get("error"))}
         answer = ""
         if answer_nb is not None:
             answer, _ = self.exporter.from_notebook_node(
                 answer_nb, resources={"metadata": {"name": report["name"]}}
             )
+            answer = sanitize_body(answer)
         headings = _Headings()
         headings.feed(body)
         title = headings.found[0]["text"] if headings.found else report["name"]

@@ -21,7 +21,7 @@ from typing import Any
 from analysis.runner import engine  # noqa: F401 - registers the engine before workers fork
 from analysis.runner.config import Report
 from analysis.runner.runs import json_safe
-from analysis.runner.worker import WorkerContext, worker_main
+from analysis.runner.worker import WRITE_FAILED_EXIT, WorkerContext, worker_main
 
 __all__ = ["run_pool"]
 
@@ -141,7 +141,10 @@ def run_pool(
                     entry = json_safe(json.loads(result_path.read_text(encoding="utf-8")))
                 except (OSError, ValueError):
                     entry = _crashed(report, ctx, process.exitcode, time.perf_counter() - began)
-                    _placeholder_files(report, ctx, entry)
+                    if process.exitcode == WRITE_FAILED_EXIT:  # disk full: the run stops
+                        entry["write_error"] = f"{report.name}: the worker could not write"
+                    else:
+                        _placeholder_files(report, ctx, entry)
                 results[report.name] = entry
                 bar.finished(entry)
     except BaseException:

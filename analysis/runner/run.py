@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import getpass
 import importlib.metadata
 import os
@@ -88,6 +89,12 @@ class RunOptions:
     wait: bool = False
     cell_timeout_s: float | None = 1800.0
     progress: bool | None = None  # None: a bar on a terminal, one line per report otherwise
+    #: reuse the files of reports whose inputs are unchanged since an earlier run (--no-reuse)
+    reuse: bool = True
+    #: "local" (forked workers, the fork server) or "dask" (tasks on a Dask cluster)
+    executor: str = "local"
+    #: the Dask scheduler's address (``--scheduler`` or $ANALYSIS_DASK_SCHEDULER)
+    scheduler: str | None = None
 
 
 class RunNotPublishedError(AnalysisError):
@@ -115,9 +122,9 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _versions() -> dict[str, str | None]:
+def _versions(names: Sequence[str] = PACKAGES) -> dict[str, str | None]:
     versions: dict[str, str | None] = {}
-    for name in PACKAGES:
+    for name in names:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -211,6 +218,8 @@ class _Checked:
     #: the data directory the user chose (--data-dir or $ANALYSIS_DATA_DIR), if any
     explicit: str | None
     sources: dict[str, Any]
+    #: which reports run and which reuse an earlier run's files (None: every report runs)
+    plan: Any = None
 
 
 def _check_inputs(
@@ -224,8 +233,14 @@ def _check_inputs(
     config has no problem, ``on_config_ok(reports)`` is called before the data checks
     (the runner starts the kernel template's imports there, in another process).
     """
+    from analysis.runner.limits import option_problems
+    from analysis.runner.publish import output_problems
+
+    # options first: a bad one stops the run with the config's problems, before any kernel
+    bad_options = option_problems(options.jobs, options.cell_timeout_s)
+    bad_options += output_problems(Path(options.output))
     config = read_config(options.config)
-    problems = list(config.problems)
+    problems = bad_options + list(config.problems)
     reports = config.reports
     try:
         reports = select_reports(reports, options.only)
@@ -234,12 +249,17 @@ def _check_inputs(
         reports = [r for r in reports if r.name.lower() in wanted]
         if not config.problems:  # else the name may be that of an entry with a problem
             problems += exc.problems
-    if not problems and on_config_ok is not None:
-        on_config_ok(reports)
-
     from analysis.io import DATA_DIR_ENV, VALIDATED_ENV, load_dataset
 
     explicit = options.data_dir or os.environ.get(DATA_DIR_ENV) or None
+    plan = _plan_reuse(options, reports, explicit) if not problems else None
+    if plan is not None and not plan.to_run:
+        # every report's inputs (the data's bytes, the package that validates them, the
+        # parameters) are those of an ok report of an earlier run, which checked them all
+        return _Checked(config, reports, plan.data_dir, plan.checksum, explicit, {}, plan)
+    if not problems and on_config_ok is not None:
+        on_config_ok(reports)
+
     data_problems: list[str] = []
     parameter_problems: list[str] = []
     try:
@@ -260,7 +280,9 @@ def _check_inputs(
 
     with _environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum}):
         sources = sources_lookup(load_dataset(data_dir).tables.get("sources"))
-    return _Checked(config, reports, data_dir, checksum, explicit, sources)
+    if plan is not None and plan.checksum != checksum:  # the data changed meanwhile
+        plan = None
+    return _Checked(config, reports, data_dir, checksum, explicit, sources, plan)
 
 
 def run_reports(options: RunOptions) -> int:
@@ -281,12 +303,17 @@ def run_reports(options: RunOptions) -> int:
     forks: list[ForkServer] = []
 
     def start_template(reports: list[Report]) -> None:
-        if options.preload:
+        if options.preload and dask is None:
             forks.append(ForkServer(runtime_dir, _preload_modules(reports), fork_log).start())
 
     previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+    dask = None
     try:
         checks_clock = time.perf_counter()
+        if options.executor == "dask":  # an unreachable or unfit cluster: exit 2 at once
+            from analysis.runner.dask_executor import DaskExecutor
+
+            dask = DaskExecutor.connect(options.scheduler or "")
         checked = _check_inputs(options, start_template)
         checks_s = time.perf_counter() - checks_clock
         return _run_locked(
@@ -296,13 +323,42 @@ def run_reports(options: RunOptions) -> int:
             fork_log=fork_log,
             checks_s=checks_s,
             fork=forks[0] if forks else None,
+            dask=dask,
         )
     finally:
         for fork in forks:  # already closed by _run_locked unless a check or the lock failed
             fork.close(kill=True)
+        if dask is not None:
+            dask.close()
         signal.signal(signal.SIGTERM, previous_sigterm)
         fork_log.close()
         shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def _plan_reuse(options: RunOptions, reports: list[Report], explicit: str | None) -> Any:
+    """Which reports can reuse an earlier run's files, decided before the data is validated
+    (from its checksum alone); None when the data directory cannot be read (the checks then
+    say why). The plan holds for the run: it only names complete runs, which no run
+    removes."""
+    from analysis.io import data_checksum, resolve_data_dir
+    from analysis.runner.reuse import plan_reuse
+
+    try:
+        data_dir = resolve_data_dir(explicit)
+        checksum = data_checksum(data_dir)
+        plan = plan_reuse(
+            reports,
+            Path(options.output).resolve(),
+            reuse=options.reuse,
+            data_sha256=checksum,
+            data_dir_shown=shown_data_dir(explicit, data_dir) if explicit else None,
+            show_code=options.show_code,
+            cell_timeout_s=options.cell_timeout_s,
+        )
+    except (AnalysisError, OSError):
+        return None
+    plan.data_dir, plan.checksum = data_dir, checksum
+    return plan
 
 
 def _run_locked(
@@ -313,10 +369,13 @@ def _run_locked(
     fork_log: Any,
     checks_s: float,
     fork: Any = None,
+    dask: Any = None,
 ) -> int:
     from analysis.io import REPO_ROOT
     from analysis.runner.html import render_index
     from analysis.runner.lock import RunLock, describe_holder
+    from analysis.runner.publish import held_signals, point_latest
+    from analysis.runner.published import shown_path
     from analysis.runner.runs import (
         LATEST,
         MANIFEST,
@@ -326,7 +385,6 @@ def _run_locked(
         list_runs,
         move_into_place,
         new_run_id,
-        point_latest,
         write_json_atomic,
     )
 
@@ -340,13 +398,18 @@ def _run_locked(
         raise ConfigError(f"{output}: cannot create the output folder ({exc.strerror})") from None
     lock = RunLock(output)
     wait_clock = time.perf_counter()
-    lock.acquire(
-        wait=options.wait,
-        on_wait=lambda holder: _say(
-            f"waiting: {output} is locked by {describe_holder(holder)}; this run starts when "
-            "it finishes"
-        ),
-    )
+    try:
+        lock.acquire(
+            wait=options.wait,
+            on_wait=lambda holder: _say(
+                f"waiting: {output} is locked by {describe_holder(holder)}; this run starts "
+                "when it finishes"
+            ),
+        )
+    except OSError as exc:  # a read-only folder or file system: bad input, not a bug
+        raise ConfigError(
+            f"--output {output}: cannot write to the output folder ({exc.strerror or exc})"
+        ) from None
     lock_wait_s = time.perf_counter() - wait_clock
     # the run proper: from the lock to the last report (checks and waiting recorded apart)
     started = _utc_now()
@@ -358,6 +421,7 @@ def _run_locked(
     step = "preparing the run folder"
     try:
         clean_stale(output)
+        _tidy_output(output)
         run_id = new_run_id(output, started)
         lock.set_holder(run_id)
         tmp_dir = output / f"{TMP_PREFIX}{run_id}"
@@ -385,7 +449,10 @@ def _run_locked(
             footer=footer,
             data_param=data_param,
             data_shown=data_shown,
+            dask=dask,
         )
+        step = "writing the reports' files"
+        entries_written(entries)
         step = "recording the run"
         run_s = time.perf_counter() - run_clock
         finished = started + dt.timedelta(seconds=run_s)
@@ -407,23 +474,29 @@ def _run_locked(
             "previous_run": previous,
             "git_commit": commit,
             "git_dirty": bool(dirty),
-            "data_dir": str(data_dir),
+            "data_dir": _data_label(checked),
             "data_sha256": checksum,
             "python": {
                 "version": platform.python_version(),
                 "implementation": platform.python_implementation(),
-                "executable": sys.executable,
+                "executable": shown_path(sys.executable),
                 "platform": platform.platform(),
             },
             "packages": _versions(),
             "kernel": {"mode": kernel_mode, "fallback": fallback},
+            "executor": dask.describe() if dask is not None else {"name": "local"},
             "options": {
                 "jobs": options.jobs,
                 "only": list(options.only or []),
                 "show_code": options.show_code,
                 "cell_timeout_s": options.cell_timeout_s,
+                "reuse": options.reuse,
             },
-            "config": {"path": str(config.path), "sha256": config.sha256, "text": config.text},
+            "config": {
+                "path": shown_path(config.path, options.config),
+                "sha256": config.sha256,
+                "text": config.text,
+            },
         }
         step = "writing manifest.json"
         write_json_atomic(
@@ -441,11 +514,21 @@ def _run_locked(
             render_index(index_run, entries, previous, shown), encoding="utf-8"
         )
         shutil.rmtree(tmp_dir / ".results", ignore_errors=True)
-        step = "moving the run into place"
-        final = move_into_place(output, tmp_dir, run_id)
-        tmp_dir, moved = None, True
-        step = f"pointing {LATEST} at it"
-        point_latest(output, run_id)
+        # one step readers see: the run folder appears complete, then latest moves to it;
+        # an interrupt meanwhile is held and reported after (exit status as published)
+        with held_signals() as caught:
+            step = "moving the run into place"
+            final = move_into_place(output, tmp_dir, run_id)
+            tmp_dir, moved = None, True
+            step = f"pointing {LATEST} at it"
+            warning = point_latest(output, run_id)
+        if warning:
+            _say(f"warning: {warning}")
+        if caught:
+            _say(
+                f"note: {signal.Signals(caught[0]).name} arrived while run {run_id} was being "
+                f"published; it was published first ({LATEST} names it), then the run stopped"
+            )
     except Exception as exc:
         try:
             _not_published(exc, step, output, run_id, tmp_dir if not moved else None, entries)
@@ -479,6 +562,7 @@ def _not_published(
     """
     import traceback
 
+    from analysis.runner.publish import KEPT_MAX_AGE_DAYS
     from analysis.runner.runs import keep_unpublished
 
     cause = f"{type(exc).__name__}: {exc}"
@@ -490,7 +574,8 @@ def _not_published(
             "latest still names the run before it",
         ) from exc
     results = tmp_dir / ".results"
-    if entries is None and not (results.is_dir() and any(results.glob("*.json"))):
+    finished = results.is_dir() and any(results.glob("*.json"))
+    if entries is None and not finished and not isinstance(exc, OSError):
         return
     with contextlib.suppress(OSError):
         (tmp_dir / "logs").mkdir(exist_ok=True)
@@ -504,13 +589,88 @@ def _not_published(
     problems = [
         f"run {run_id} was not published: {step} failed ({cause}); latest and earlier runs "
         "are as they were",
-        f"its reports are kept in {kept}{also}; later runs leave that folder alone (the "
-        "traceback is in its logs/runner.log)",
+        f"its reports are kept in {kept}{also}; later runs list it and remove it after "
+        f"{KEPT_MAX_AGE_DAYS} days, or `python -m analysis clean-kept` now (the traceback is "
+        "in its logs/runner.log)",
     ]
     raise RunNotPublishedError(problems[0], problems) from exc
 
 
+def entries_written(entries: list[dict[str, Any]]) -> None:
+    """OSError when a worker could not write a report's files (disk full...): the run
+    cannot be finished, it is not a failed report."""
+    unwritten = [e for e in entries if e.get("write_error")]
+    if unwritten:
+        raise OSError(
+            errno.EIO,
+            f"{len(unwritten)} report(s) could not be written: {unwritten[0]['write_error']}",
+        )
+
+
+def _tidy_output(output: Path) -> None:
+    """Make latest.txt follow the latest link (a run killed between the two), list the
+    folders kept by runs that could not be finished, remove those past their age."""
+    from analysis.runner.publish import KEPT_MAX_AGE_DAYS, clean_kept, repair_latest_txt
+
+    repair_latest_txt(output)
+    removed, kept = clean_kept(output, older_than_days=KEPT_MAX_AGE_DAYS)
+    for name in removed:
+        _say(f"note: removed {name}, kept more than {KEPT_MAX_AGE_DAYS} days")
+    if kept:
+        _say(
+            f"note: {len(kept)} unpublished run(s) kept in {output}: {', '.join(kept)}; they "
+            f"are removed after {KEPT_MAX_AGE_DAYS} days, or now with `python -m analysis "
+            "clean-kept`"
+        )
+
+
 def _execute(
+    options: RunOptions,
+    checked: _Checked,
+    *,
+    tmp_dir: Path,
+    data_shown: str | None,
+    **context: Any,
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """Run every report into ``tmp_dir`` (or reuse its files from an earlier run): their
+    manifest entries, the kernel mode and why it fell back to plain kernels, if it did."""
+    from analysis.runner.reuse import inputs_sha256, plan_reuse
+
+    plan = checked.plan or plan_reuse(
+        checked.reports,
+        tmp_dir.parent,
+        reuse=options.reuse,
+        data_sha256=checked.checksum,
+        data_dir_shown=data_shown,
+        show_code=options.show_code,
+        cell_timeout_s=options.cell_timeout_s,
+    )
+    if plan.reused:
+        _say(
+            f"reusing {len(plan.reused)} of {len(checked.reports)} reports from earlier runs "
+            "(inputs unchanged; --no-reuse runs them all)"
+        )
+    ran: dict[str, dict[str, Any]] = {}
+    kernel_mode, fallback = "none", None
+    if plan.to_run:
+        run_entries, kernel_mode, fallback = _run_now(
+            plan.to_run, options, checked, tmp_dir=tmp_dir, data_shown=data_shown, **context
+        )
+        ran = {entry["name"]: entry for entry in run_entries}
+    entries = []
+    for report in checked.reports:
+        if report.name in plan.reused:
+            entries.append(plan.entry(report.name, tmp_dir))
+            continue
+        inputs = plan.inputs[report.name]
+        entries.append(
+            {**ran[report.name], "inputs": inputs, "inputs_sha256": inputs_sha256(inputs)}
+        )
+    return entries, kernel_mode, fallback
+
+
+def _run_now(
+    reports: list[Report],
     options: RunOptions,
     checked: _Checked,
     *,
@@ -521,9 +681,9 @@ def _execute(
     footer: dict[str, Any],
     data_param: str | None,
     data_shown: str | None,
+    dask: Any,
 ) -> tuple[list[dict[str, Any]], str, str | None]:
-    """Run every report into ``tmp_dir``: their manifest entries, the kernel mode and why
-    it fell back to plain kernels, if it did."""
+    """Execute ``reports`` locally (forked workers) or on the Dask cluster of ``dask``."""
     # the runner's own heavy imports, once, before any worker is forked
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
@@ -532,6 +692,17 @@ def _execute(
     from analysis.runner.pool import run_pool
     from analysis.runner.worker import WorkerContext
 
+    if dask is not None:
+        entries = dask.run(
+            reports,
+            checked,
+            run_dir=tmp_dir,
+            footer=footer,
+            data_given=data_param is not None,
+            data_shown=data_shown,
+            options=options,
+        )
+        return entries, "plain", None
     renderer = ReportRenderer(show_code=options.show_code, run=footer, sources=checked.sources)
     warm_up(renderer)
     kernel_mode, fallback = "plain", None
@@ -553,9 +724,18 @@ def _execute(
         data_dir_shown=data_shown,
         fork_server=fork.socket_path if kernel_mode == "fork-server" else "",
         cell_timeout_s=options.cell_timeout_s,
+        data_dir_label=_data_label(checked),
     )
-    entries = run_pool(checked.reports, ctx, options.jobs, inherited, progress=options.progress)
+    entries = run_pool(reports, ctx, options.jobs, inherited, progress=options.progress)
     return entries, kernel_mode, fallback
+
+
+def _data_label(checked: _Checked) -> str:
+    """The data directory as published files show it: relative to the repository, or as
+    the user gave it."""
+    from analysis.runner.published import shown_path
+
+    return shown_path(checked.data_dir, checked.explicit or checked.data_dir)
 
 
 def _kernel_env(data_dir: Path, checksum: str) -> dict[str, str]:
@@ -572,9 +752,13 @@ def _summary(final: Path, entries: list[dict[str, Any]], run: dict[str, Any]) ->
     except ValueError:
         shown = final
     state = f"{len(failed)} failed" if failed else "all ok"
+    reused = sum(1 for e in entries if e.get("reused_from"))
+    how = f"{run['kernel']['mode']} kernels" if run["kernel"]["mode"] != "none" else "no kernel"
+    if reused:
+        how += f", {reused} reused"
     print(
         f"run {run['run_id']}: {len(entries)} reports, {state}, {run['duration_s']:.1f} s "
-        f"({run['kernel']['mode']} kernels) -> {shown}/index.html"
+        f"({how}) -> {shown}/index.html"
     )
     for entry in failed:
         error = entry.get("error") or {}

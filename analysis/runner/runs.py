@@ -183,23 +183,11 @@ def move_into_place(output_dir: Path, tmp_dir: Path, run_id: str) -> Path:
 
 
 def point_latest(output_dir: Path, run_id: str) -> None:
-    """Point ``latest`` (a symlink, replaced atomically) and ``latest.txt`` at a run."""
-    output_dir = Path(output_dir)
-    text_tmp = output_dir / f"{TMP_PREFIX}{LATEST_TXT}.{os.getpid()}"
-    with open(text_tmp, "w", encoding="utf-8") as handle:
-        handle.write(run_id + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(text_tmp, output_dir / LATEST_TXT)
-    link_tmp = output_dir / f"{TMP_PREFIX}{LATEST}.{os.getpid()}"
-    link_tmp.unlink(missing_ok=True)
-    try:
-        os.symlink(run_id, link_tmp, target_is_directory=True)
-    except OSError:  # a file system without symlinks: latest.txt is the pointer
-        pass
-    else:
-        os.replace(link_tmp, output_dir / LATEST)
-    _fsync_dir(output_dir)
+    """Point ``latest`` (a symlink, replaced atomically: the pointer) and then
+    ``latest.txt`` (derived from it) at a run; see :mod:`analysis.runner.publish`."""
+    from analysis.runner.publish import point_latest as _point
+
+    _point(output_dir, run_id)
 
 
 def publish_run(output_dir: Path, tmp_dir: Path, run_id: str) -> Path:
@@ -260,11 +248,16 @@ def check_manifest(data: Any) -> list[str]:
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """Read a run's manifest.json; ManifestError (one line each) if it is not one."""
+    from analysis.runner.manifest_schema import load_manifest_json, schema_problems
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = load_manifest_json(Path(path))
+    except OSError as exc:
+        raise ManifestError(f"{path}: not a readable manifest ({exc.strerror or exc})") from None
+    except ValueError as exc:
         raise ManifestError(f"{path}: not a readable manifest ({exc})") from None
-    problems = [f"{path}: not a run manifest: {line}" for line in check_manifest(data)]
+    found = check_manifest(data) or schema_problems(data)
+    problems = [f"{path}: not a run manifest: {line}" for line in found]
     if problems:
         raise ManifestError(problems[0], problems)
     return data
@@ -275,16 +268,10 @@ def _is_path(spec: str) -> bool:
 
 
 def _latest_id(output_dir: Path) -> str | None:
-    """The run ``latest`` names: latest.txt (written first), else the symlink."""
-    text = output_dir / LATEST_TXT
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        run_id = text.read_text(encoding="utf-8").strip()
-        if run_id and (output_dir / run_id / MANIFEST).is_file():
-            return run_id
-    link = output_dir / LATEST
-    if link.is_symlink() and (link / MANIFEST).is_file():
-        return Path(os.readlink(link)).name
-    return None
+    """The run ``latest`` names (the link; latest.txt where there are no symlinks)."""
+    from analysis.runner.publish import latest_id
+
+    return latest_id(output_dir)
 
 
 def resolve_manifest(spec: str, output_dir: Path) -> Path:

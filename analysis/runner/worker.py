@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import html
 import logging
 import multiprocessing
@@ -28,7 +29,14 @@ from typing import Any
 
 from analysis.runner.config import Report
 
-__all__ = ["WorkerContext", "run_report", "worker_main"]
+__all__ = [
+    "WRITE_FAILED_EXIT",
+    "WorkerContext",
+    "cap_log",
+    "is_write_error",
+    "run_report",
+    "worker_main",
+]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PR_SET_PDEATHSIG = 1
@@ -49,6 +57,10 @@ class WorkerContext:
     cell_timeout_s: float | None = None
     start_timeout_s: float = 120.0
     close_fds: list[int] = field(default_factory=list)
+    #: how the data directory is shown in published files (relative to the repository, or
+    #: as given), and the private folder a report runs in on a Dask worker, if any
+    data_dir_label: str | None = None
+    scratch: Path | None = None
 
 
 def _strip_ansi(text: str) -> str:
@@ -119,7 +131,7 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": report.name,
         "notebook": report.notebook.shown,
-        "parameters": values,
+        "parameters": _shown_values(values, ctx),
         "status": "ok",
         "duration_s": 0.0,
         "key_numbers": {},
@@ -170,6 +182,8 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
         }
     except Exception as exc:  # dead kernel, timeout, start failure: the report failed
         exc_seen = exc
+        if is_write_error(exc):  # the run's own files could not be written: not a report's
+            entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
         lines = [line for line in _strip_ansi(str(exc)).splitlines() if line.strip()]
         entry["error"] = {
             "ename": type(exc).__name__,
@@ -186,17 +200,17 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
         entry["failed_cell"] = _failed_cell(nb, source_nb)
     if nb is None:  # nothing was executed (the kernel never started): render the source
         nb = source_nb
-        nbformat.write(nb, paths["notebook_out"])
+        try:
+            nbformat.write(nb, paths["notebook_out"])
+        except OSError as exc:
+            entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
     entry["key_numbers"] = read_key_numbers(nb)
     sources = read_sources(nb)
     entry["sources"] = sources
     html_started = time.perf_counter()
     try:
-        shown = dict(values)
-        if ctx.data_dir_shown and "data_dir" in shown:  # pages are published: no local path
-            shown["data_dir"] = ctx.data_dir_shown
+        shown = _shown_values(values, ctx)  # pages are published: no local path
         page = ctx.renderer.render(nb, entry, report.effective_parameters(shown), sources)
-        paths["html"].write_text(page, encoding="utf-8")
     except Exception as exc:
         traceback.print_exc()
         entry["status"] = "failed"
@@ -208,16 +222,90 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
                 "traceback": traceback.format_exc(),
             },
         )
-        paths["html"].write_text(
+        page = (
             f"<!DOCTYPE html><meta charset='utf-8'><title>{html.escape(report.name)}</title>"
-            "<p>The HTML page of this report could not be rendered; see its log.</p>",
-            encoding="utf-8",
+            "<p>The HTML page of this report could not be rendered; see its log.</p>"
         )
+    try:
+        paths["html"].write_text(page, encoding="utf-8")
+    except OSError as exc:  # disk full, I/O error: the run cannot be finished (exit 4)
+        traceback.print_exc()
+        entry["write_error"] = f"{paths['html'].name}: {exc}"
     entry["html_s"] = round(time.perf_counter() - html_started, 3)
     entry["duration_s"] = round(time.perf_counter() - started, 3)
     if entry["status"] != "ok":
         entry.setdefault("failed_cell", None)
     return entry
+
+
+#: exit status of a worker that could not write its result (EX_TEMPFAIL)
+WRITE_FAILED_EXIT = 75
+#: errno values that mean "this file system cannot take the run's files"
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """True for an error of writing the run's own files (disk full, I/O error...)."""
+    for _ in range(10):  # the exception and what caused it
+        if exc is None:
+            break
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+#: largest report log kept (bytes): its first and last halves, with a note between
+MAX_LOG_BYTES = 16 * 1024 * 1024
+
+
+def cap_log(path: Path, limit: int = MAX_LOG_BYTES) -> None:
+    """Cut a log over ``limit`` bytes to its beginning and its end, saying what was cut."""
+    try:
+        size = path.stat().st_size
+        if size <= limit:
+            return
+        half = limit // 2
+        with open(path, "rb") as handle:  # the beginning stays where it is
+            handle.seek(size - half)
+            tail = handle.read(half)
+        note = (
+            f"\n[... {size - 2 * half:,} bytes of this log cut by the report runner (limit "
+            f"{limit:,} bytes): its beginning and its end are kept ...]\n"
+        ).encode()
+        with open(path, "r+b") as handle:  # the worker's own output still appends to it
+            handle.seek(half)
+            handle.write(note + tail)
+            handle.truncate()
+    except OSError:
+        return
+
+
+def _shown_values(values: Mapping[str, Any], ctx: WorkerContext) -> dict[str, Any]:
+    """The parameters as published: ``data_dir`` as the user gave it (or repo-relative)."""
+    shown = dict(values)
+    if ctx.data_dir_shown and "data_dir" in shown:
+        shown["data_dir"] = ctx.data_dir_shown
+    return shown
+
+
+def _unlocalise_outputs(report: Report, ctx: WorkerContext) -> None:
+    """Replace the machine's absolute paths in the report's notebook and log."""
+    from analysis.io import DATA_DIR_ENV
+    from analysis.runner.published import path_replacements, unlocalise_file
+
+    data_dir = ctx.kernel_env.get(DATA_DIR_ENV)
+    replacements = path_replacements(
+        notebook=report.notebook.path,
+        notebook_shown=report.notebook.shown,
+        run_dir=ctx.run_dir,
+        data_dir=Path(data_dir) if data_dir else None,
+        data_shown=ctx.data_dir_label or ctx.data_dir_shown,
+        scratch=ctx.scratch,
+    )
+    paths = _report_paths(ctx, report)
+    for key in ("notebook_out", "log"):
+        unlocalise_file(paths[key], replacements)
 
 
 def _set_parent_death_signal() -> None:
@@ -255,9 +343,21 @@ def worker_main(
     os.environ.update(ctx.kernel_env)
     print(f"report {report.name}: notebook {report.notebook.shown}", file=sys.stderr, flush=True)
     entry = run_report(report, ctx)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    cap_log(log_path)
+    try:
+        _unlocalise_outputs(report, ctx)
+    except OSError as exc:  # disk full while rewriting: the run cannot be finished (exit 4)
+        entry["write_error"] = f"{report.name}: {exc}"
     tmp = result_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
-    os.replace(tmp, result_path)
+    try:
+        tmp.write_text(json.dumps(entry, default=str), encoding="utf-8")
+        os.replace(tmp, result_path)
+    except OSError:  # disk full: the runner sees this status, not a crashed report
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(WRITE_FAILED_EXIT)
     sys.stdout.flush()
     sys.stderr.flush()
 
