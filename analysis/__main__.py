@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.fastimport import skip_iri_grammar
+
+skip_iri_grammar()  # before any command imports jsonschema (nbformat, frictionless)
 
 __all__ = ["INTERNAL_ERROR", "main"]
 

@@ -48,7 +48,8 @@ Output folder and locking (:mod:`~analysis.runner.runs`, :mod:`~analysis.runner.
     A run is built in ``DIR/.tmp-<run-id>``, flushed to disk and renamed into place when
     complete; then ``latest`` (a symlink, replaced atomically, plus ``latest.txt``) moves to
     it. A run whose reports ran but which cannot be finished is kept as
-    ``DIR/.tmp-<run-id>.kept`` (never published, never removed by a later run). An
+    ``DIR/.tmp-<run-id>.kept`` (never published; listed by the next runs and removed after 30
+    days, or at once by ``python -m analysis clean-kept``). An
     ``flock`` on ``DIR/.lock`` (released by the kernel when its holder dies) keeps runs from
     interleaving: a second run exits 3 naming the holder, or waits with ``--wait``.
 
@@ -71,3 +72,7 @@ Exit statuses: 0 every report ok; 1 some report failed; 2 bad input (config, par
 data); 3 another run holds the output folder; 4 the reports ran but the run could not be
 published (its folder is kept).
 """
+
+from analysis.fastimport import skip_iri_grammar
+
+skip_iri_grammar()  # the runner imports nbformat and papermill: skip jsonschema's IRI grammar
