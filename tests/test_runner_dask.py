@@ -1,8 +1,9 @@
 """``--executor dask``: reports as tasks on a Dask cluster, on fixture notebooks.
 
 Unit tests check the version comparison and the address shown; the slow tests run the real
-command against a ``LocalCluster`` (two worker processes) and against ``dask scheduler`` and
-two ``dask worker`` processes on localhost TCP, killing workers mid-report.
+command against one ``dask scheduler`` and two ``dask worker`` processes on localhost TCP,
+shared by the module (compared with a local run, then killing workers mid-report), and
+against an in-process ``LocalCluster`` without workers.
 """
 
 from __future__ import annotations
@@ -121,53 +122,16 @@ def _normalised_page(path: Path, run_id: str) -> str:
 _TIMINGS = {"duration_s", "execute_s", "html_s", "worker"}
 
 
-@pytest.mark.slow
-def test_local_cluster_run_matches_a_local_run(tmp_path: Path) -> None:
-    from distributed import LocalCluster
-
-    config, data, out = _setup(tmp_path, [_NUMBERS])  # two reports, two workers
-    common = ("run", "--config", str(config), "--data-dir", str(data), "--no-progress")
-    local = run_cli(*common, "--output", str(tmp_path / "local"), "--jobs", "2")
-    assert local.returncode == 0, local.stderr
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        workers = set(cluster.scheduler_info["workers"])
-        done = run_cli(
-            *common, "--output", str(out), "--executor", "dask",
-            "--scheduler", cluster.scheduler_address,
-        )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    local_dir, dask_dir = latest(tmp_path / "local"), latest(out)
-    ours, theirs = manifest(dask_dir), manifest(local_dir)
-    assert ours["run"]["executor"]["name"] == "dask"
-    assert ours["run"]["executor"]["scheduler"] == cluster.scheduler_address
-    assert theirs["run"]["executor"] == {"name": "local"}
-    assert {r["worker"] for r in ours["reports"]} <= workers
-    for mine, other in zip(ours["reports"], theirs["reports"], strict=True):
-        assert {k: v for k, v in mine.items() if k not in _TIMINGS} == {
-            k: v for k, v in other.items() if k not in _TIMINGS
-        }
-        page = mine["html"]
-        assert _normalised_page(dask_dir / page, dask_dir.name) == _normalised_page(
-            local_dir / page, local_dir.name
-        )
-    # nothing of the worker's private folder is published
-    for path in dask_dir.rglob("*"):
-        if path.is_file():
-            assert "sovcloud-task-" not in path.read_text(encoding="utf-8", errors="replace")
-
-
 # --- a real cluster: `dask scheduler` and two `dask worker` processes ----------------------
 
 
-@pytest.fixture
-def cluster(tmp_path: Path):
-    """A scheduler and two workers (each under a nanny, which restarts a killed worker)."""
+@pytest.fixture(scope="module")
+def _shared_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """A scheduler and two workers (each under a nanny, which restarts a killed worker),
+    shared by this module's cluster tests (starting one costs several interpreters)."""
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
-    logs = tmp_path / "cluster-logs"
-    logs.mkdir()
+    logs = tmp_path_factory.mktemp("cluster-logs")
     processes = []
 
     def start(name: str, *args: str) -> None:
@@ -187,7 +151,6 @@ def cluster(tmp_path: Path):
               "--name", f"w{n}")  # fmt: skip
     client = wait_for(lambda: _try_client(address), timeout=60, what="the scheduler")
     try:
-        client.wait_for_workers(2, timeout=120)
         yield address, client
     finally:
         client.close()
@@ -199,6 +162,18 @@ def cluster(tmp_path: Path):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+@pytest.fixture
+def cluster(_shared_cluster):
+    """The shared cluster in a known state: two workers connected (the nannies restart the
+    workers an earlier test killed), no task of an earlier run left on it."""
+    address, client = _shared_cluster
+    client.wait_for_workers(2, timeout=120)
+    wait_for(lambda: not any(client.processing().values()), timeout=60, what="an idle cluster")
+    wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, timeout=120, what="two workers")
+    yield address, client
+    wait_for(lambda: not any(client.processing().values()), timeout=60, what="the tasks to stop")
 
 
 def _try_client(address: str):
@@ -228,10 +203,40 @@ def _kill_worker_running(client, report: str) -> str:
 
 
 @pytest.mark.slow
+def test_cluster_run_matches_a_local_run(tmp_path: Path, cluster) -> None:
+    address, client = cluster
+    workers = set(client.scheduler_info()["workers"])
+    config, data, out = _setup(tmp_path, [_NUMBERS])  # two reports, two workers
+    common = ("run", "--config", str(config), "--data-dir", str(data), "--no-progress")
+    local = run_cli(*common, "--output", str(tmp_path / "local"), "--jobs", "2")
+    assert local.returncode == 0, local.stderr
+    done = run_cli(*common, "--output", str(out), "--executor", "dask", "--scheduler", address)
+    assert done.returncode == 0, done.stderr
+    local_dir, dask_dir = latest(tmp_path / "local"), latest(out)
+    ours, theirs = manifest(dask_dir), manifest(local_dir)
+    assert ours["run"]["executor"]["name"] == "dask"
+    assert ours["run"]["executor"]["scheduler"] == address
+    assert theirs["run"]["executor"] == {"name": "local"}
+    assert {r["worker"] for r in ours["reports"]} <= workers
+    for mine, other in zip(ours["reports"], theirs["reports"], strict=True):
+        assert {k: v for k, v in mine.items() if k not in _TIMINGS} == {
+            k: v for k, v in other.items() if k not in _TIMINGS
+        }
+        page = mine["html"]
+        assert _normalised_page(dask_dir / page, dask_dir.name) == _normalised_page(
+            local_dir / page, local_dir.name
+        )
+    # nothing of the worker's private folder is published
+    for path in dask_dir.rglob("*"):
+        if path.is_file():
+            assert "sovcloud-task-" not in path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.slow
 def test_cluster_run_survives_a_worker_killed_mid_report(tmp_path: Path, cluster) -> None:
     address, client = cluster
     slow = {"notebook": "notebooks/slow.ipynb", "name": "slow", "parameters": {"seconds": 6}}
-    config, data, out = _setup(tmp_path, [_NUMBERS, slow])
+    config, data, out = _setup(tmp_path, [slow])  # the one report that is killed
     proc = start_cli(
         "run", "--config", str(config), "--output", str(out), "--data-dir", str(data),
         "--executor", "dask", "--no-progress",
