@@ -1,7 +1,8 @@
 """Incremental runs: a report whose inputs are unchanged reuses an earlier run's files.
 
 The unit tests build run folders by hand (no kernel); the end-to-end test runs the real
-command on fixture notebooks, changing one input at a time.
+command on fixture notebooks, changing inputs that no report shares in the same run (the
+unit tests show which input changes which report's key).
 """
 
 from __future__ import annotations
@@ -172,6 +173,13 @@ def test_only_the_reports_whose_inputs_changed_run_again(tmp_path: Path) -> None
             "parameters": {"factor": 2.0},
         },
         {"notebook": "notebooks/foreign_kernel.ipynb", "name": "foreign", "parameters": {"x": 21}},
+        # a report no step below changes, but the data: it says a change stays with the
+        # reports whose inputs it is
+        {
+            "notebook": "notebooks/failing.ipynb",
+            "name": "witness",
+            "parameters": {"mode": "pass"},
+        },
     ]
     config = write_config(tmp_path / "reports.yml", entries)
     out = tmp_path / "reports"
@@ -182,7 +190,7 @@ def test_only_the_reports_whose_inputs_changed_run_again(tmp_path: Path) -> None
         assert done.returncode == 0, done.stderr
         return latest(out)
 
-    everything = ["foreign", "numbers-alpha", "numbers-beta"]
+    everything = ["foreign", "numbers-alpha", "numbers-beta", "witness"]
     first = run()
     assert _executed(first) == everything
     assert all(r["inputs_sha256"] for r in manifest(first)["reports"])
@@ -199,23 +207,22 @@ def test_only_the_reports_whose_inputs_changed_run_again(tmp_path: Path) -> None
         first / "numbers-alpha.html"
     ).read_bytes()
     index = (second / "index.html").read_text(encoding="utf-8")
-    assert index.count(f'reused from <a href="../{first.name}/index.html">') == 3
-    assert "3 reused from earlier runs" in index
+    assert index.count(f'reused from <a href="../{first.name}/index.html">') == 4
+    assert "4 reused from earlier runs" in index
 
-    # one report's parameters
+    # in one run, two independent inputs: one report's parameters (foreign) and the content
+    # of another notebook (numbers, both reports of its matrix); witness shares neither
     entries[1]["parameters"]["x"] = 22
     write_config(config, entries)
-    third = run()
-    assert _executed(third) == ["foreign"]
-    foreign = {r["name"]: r for r in manifest(third)["reports"]}["foreign"]
-    assert foreign["key_numbers"]["double"]["value"] == 44
-
-    # the notebook's content
     path = tmp_path / "notebooks" / "numbers.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("One more sentence."))
     nbformat.write(nb, path)
-    assert _executed(run()) == ["numbers-alpha", "numbers-beta"]
+    third = run()
+    assert _executed(third) == ["foreign", "numbers-alpha", "numbers-beta"]
+    third_reports = {r["name"]: r for r in manifest(third)["reports"]}
+    assert third_reports["witness"]["reused_from"] == first.name
+    assert third_reports["foreign"]["key_numbers"]["double"]["value"] == 44
 
     # the data
     with open(data / "sources.csv", "a", encoding="utf-8") as handle:
