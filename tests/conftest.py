@@ -13,7 +13,8 @@ Test groups (markers, set here from the file name so that new files fit in):
   ``runner_helpers.run_cli``/``start_cli``).
 
 ``slow`` marks every test that starts a kernel or the runner: every ``e2e`` test, nbval's
-notebook items, and the tests marked so in their files; ``make test-fast`` runs the rest.
+notebook items, and the tests marked so in their files (a few in-process tests that build
+every section or figure of whole reports); ``make test-fast`` runs the rest.
 ``browser`` marks the tests that drive Chromium (those using the ``browser`` fixture too).
 
 Hypothesis profiles: ``ci`` (the default, what ``make test`` runs) and ``dev`` (fewer

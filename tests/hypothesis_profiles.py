@@ -8,8 +8,10 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("ci", max_examples=100, print_blob=True)
-settings.register_profile("dev", max_examples=15)
+# No per-example deadline: it is a timing assertion, and this machine is shared and noisy
+# (a 200 ms deadline failed an example that took 28 ms when replayed).
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=15, deadline=None)
 
 
 def load_profile() -> None:

@@ -6,7 +6,9 @@ Each test runs the real command; none starts a kernel (every check fails before)
 
 from __future__ import annotations
 
-import time
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -172,19 +174,34 @@ CASES = {
 }
 
 
+@contextlib.contextmanager
+def _hang_guard(seconds: int = 60) -> Iterator[None]:
+    """Fail, rather than hang, if a limit does not stop the work (an alias bomb or a huge
+    matrix expanded in full runs for minutes or exhausts memory). A guard, not a speed
+    test: the time a refusal takes is not asserted (the machine is shared and noisy)."""
+
+    def _expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"no answer in {seconds} s: the limit did not stop the work")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_config_over_a_limit_is_refused_at_once(folder: Path, run, case: str) -> None:
     make, expected = CASES[case]
     config = make(folder)
-    clock = time.perf_counter()
-    done, errors, out = run(config)
-    elapsed = time.perf_counter() - clock
+    with _hang_guard():
+        done, errors, out = run(config)
     assert done.returncode == 2, done.stderr
     assert len(errors) == 1 and errors[0].endswith(expected), errors
     assert "Traceback" not in done.stderr
     assert not out.exists()
-    # the interpreter itself takes ~0.4 s to start and import here; the check is the rest
-    assert elapsed < 3, f"{case}: {elapsed:.1f} s"
 
 
 VALUE_CASES = {

@@ -336,6 +336,7 @@ def test_european_change_release_by_release(ds) -> None:
     assert changes["Synergy release of 2025"] == "-14 (2017 to 2024)"  # 15 - 29
 
 
+@pytest.mark.slow  # every section and figure of six reports: about 20 s on an idle core
 def test_sections_build_for_every_market_and_grouping(ds) -> None:
     sources = set(ds.sources["source_id"])
     for market in ("europe", "france", "worldwide"):

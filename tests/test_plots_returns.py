@@ -362,6 +362,7 @@ def texts_outside(fig: Figure) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # draws every figure of three whole reports
 @pytest.mark.parametrize(
     ("company", "investor", "exit_scenario"),
     [("both", "state", "range"), ("cloudwatt", "thales", "book"), ("numergy", "sfr", "zero")],
@@ -393,6 +394,7 @@ def test_an_unwrapped_long_title_would_be_caught(figures) -> None:
     assert texts_outside(fig) != []
 
 
+@pytest.mark.slow  # the whole analysis and its figures, twice
 @pytest.mark.parametrize("n_scenarios", [0, 500])
 def test_report_figures_from_a_real_run(figures, n_scenarios: int) -> None:
     report = analyse(
