@@ -2,8 +2,8 @@
 
 Unit tests check the version comparison and the address shown; the slow tests run the real
 command against one ``dask scheduler`` and two ``dask worker`` processes on localhost TCP,
-shared by the module (compared with a local run, then killing workers mid-report), and
-against an in-process ``LocalCluster`` without workers.
+shared by the module (compared with a local run, then killing workers mid-report), against
+a ``LocalCluster`` with two worker processes, and against one without workers.
 """
 
 from __future__ import annotations
@@ -287,6 +287,31 @@ def test_a_report_whose_workers_die_twice_fails_and_ctrl_c_cancels(tmp_path: Pat
     assert latest(out).name == published
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
     wait_for(lambda: not any(client.processing().values()), timeout=30, what="the tasks to stop")
+
+
+@pytest.mark.slow
+def test_local_cluster_with_two_worker_processes_runs_every_report(tmp_path: Path) -> None:
+    """A cluster made by ``distributed.LocalCluster`` (as dask-jobqueue and dask-kubernetes
+    make theirs) is reached through its address like any other."""
+    from distributed import LocalCluster
+
+    config, data, out = _setup(tmp_path, [_NUMBERS])
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        workers = set(cluster.scheduler_info["workers"])
+        done = run_cli(
+            "run", "--config", str(config), "--data-dir", str(data), "--output", str(out),
+            "--no-progress", "--executor", "dask", "--scheduler", cluster.scheduler_address,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run = manifest(latest(out))
+    assert run["run"]["executor"]["name"] == "dask"
+    assert run["run"]["executor"]["scheduler"] == cluster.scheduler_address
+    assert [r["name"] for r in run["reports"]] == ["numbers-alpha", "numbers-beta"]
+    assert {r["status"] for r in run["reports"]} == {"ok"}
+    assert {r["worker"] for r in run["reports"]} <= workers
+    assert all(r["key_numbers"] for r in run["reports"])
 
 
 @pytest.mark.slow
