@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -62,8 +63,15 @@ def start_cli(*args: str, env: dict[str, str] | None = None, log: Path) -> subpr
         env=environ,
         cwd=REPO,
         start_new_session=True,
+        # a shell starts background jobs with Ctrl-C ignored, and a child keeps that: give the
+        # command Python's usual Ctrl-C whatever way pytest itself was started
+        preexec_fn=_default_sigint,
         text=True,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(predicate, timeout: float = 120.0, interval: float = 0.1, what: str = "condition"):
