@@ -104,7 +104,12 @@ def data_files(data_dir: Path, descriptor: Mapping[str, Any] | None = None) -> l
     """The descriptor and every file it lists, in a stable order."""
     descriptor = descriptor or read_descriptor(data_dir)
     paths = [data_dir / DESCRIPTOR]
-    paths += [data_dir / r["path"] for r in descriptor["resources"] if isinstance(r, dict)]
+    # a resource without a path is reported by the validation, not here
+    paths += [
+        data_dir / r["path"]
+        for r in descriptor["resources"]
+        if isinstance(r, dict) and isinstance(r.get("path"), str)
+    ]
     return paths
 
 

@@ -333,6 +333,57 @@ def test_a_data_package_cannot_read_outside_its_folder(
     assert f"resources[1] (entities): path '{path}' {why}" in done.stdout + done.stderr
 
 
+def test_a_resource_without_a_path_is_bad_input_for_the_runner(tmp_path: Path, capsys) -> None:
+    """A data package whose resource has no path is reported by the data checks (exit 2),
+    not a traceback from the reuse planning that runs before them."""
+    copy_notebooks(tmp_path / "notebooks")
+    data = write_tiny_package(tmp_path / "data")
+    descriptor = json.loads((data / "datapackage.json").read_text())
+    del descriptor["resources"][1]["path"]
+    (data / "datapackage.json").write_text(json.dumps(descriptor))
+    config = write_config(tmp_path / "r.yml", [{"notebook": "notebooks/numbers.ipynb"}])
+    out = tmp_path / "out"
+    done = run_main(
+        capsys, "run", "--config", str(config), "--output", str(out), "--data-dir", str(data),
+        "--no-progress",
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert [line for line in done.stderr.splitlines() if "error: " in line]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_latest_falls_back_to_latest_txt_only_where_there_are_no_symlinks(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Only a file system without symlinks makes latest.txt the pointer; any other failure
+    to make the link (no space, ...) is an error, never a latest.txt that disagrees with it."""
+    import errno
+
+    old, new = "2026-03-02T06-00-04Z", "2026-03-09T06-00-03Z"
+    _runs(tmp_path, old, new)
+    assert publish.point_latest(tmp_path, old) is None
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publish.os, "symlink", no_space)
+    with pytest.raises(OSError):
+        publish.point_latest(tmp_path, new)
+    assert os.readlink(tmp_path / "latest") == old
+    assert (tmp_path / "latest.txt").read_text() == old + "\n"
+
+    def not_permitted(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    bare = tmp_path / "no-links"
+    _runs(bare, old)
+    monkeypatch.setattr(publish.os, "symlink", not_permitted)
+    assert publish.point_latest(bare, old) is None
+    assert not (bare / "latest").exists()
+    assert (bare / "latest.txt").read_text() == old + "\n"
+
+
 def test_a_page_that_cannot_be_written_stops_the_run_not_the_report() -> None:
     """Case 2, the pieces: a worker records a write error (disk full, I/O error) of a page
     or notebook; the runner then refuses to publish (exit 4) instead of a failed report."""

@@ -61,6 +61,7 @@ def test_each_input_changes_the_key_and_nothing_else_does(tmp_path: Path) -> Non
         "lock file": _key(report, lock="m" * 64),
         "--show-code": _key(report, show_code=True),
         "--timeout": _key(report, cell_timeout_s=60.0),
+        "a library upgraded without the lock file": _key(report, libraries={"pandas": "0.1"}),
     }
     assert all(key != base for key in changed.values()), changed
     assert len(set(changed.values())) == len(changed)

@@ -46,7 +46,7 @@ from typing import Any
 
 from analysis.errors import ConfigError
 from analysis.runner.config import Report
-from analysis.runner.run import PACKAGES, _versions
+from analysis.runner.versions import PACKAGES, library_versions
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -83,7 +83,7 @@ def worker_identity() -> dict[str, Any]:
     return {
         "analysis_sha256": package_sha256(),
         "python": platform.python_version(),
-        "packages": _versions(CHECKED_PACKAGES),
+        "packages": library_versions(CHECKED_PACKAGES),
     }
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
 import signal
@@ -116,7 +117,12 @@ def point_latest(output_dir: Path, run_id: str) -> str | None:
     link_tmp.unlink(missing_ok=True)
     try:
         os.symlink(run_id, link_tmp, target_is_directory=True)
-    except OSError:  # a file system without symlinks: latest.txt is the pointer
+    except OSError as exc:
+        # only a file system without symlinks makes latest.txt the pointer; any other error
+        # (no space, ...) or an existing link means latest could not move: the caller says so
+        no_symlinks = exc.errno in (errno.EPERM, errno.ENOTSUP, errno.ENOSYS)
+        if not no_symlinks or (output_dir / LATEST).is_symlink():
+            raise
         _write_text_atomic(output_dir / LATEST_TXT, run_id + "\n")
         fsync_dir(output_dir)
         return None

@@ -3,10 +3,12 @@
 A report's output depends on its *inputs*: the notebook's bytes, the parameters injected
 (the data directory as pages show it), the data checksum, the source of the ``analysis``
 package (which the notebooks, the runner and the HTML templates come from), the lock file
-(every library version), the Python version, the report's name (the page's title) and the
-options that change what is written (``--show-code``, and ``--timeout``, which decides
-whether a slow cell fails). :func:`report_inputs` lists them; their SHA-256 is recorded in
-the report's manifest entry as ``inputs_sha256`` (and the parts as ``inputs``).
+and the installed versions of the libraries the manifest lists (so an environment changed
+without the lock file still counts), the Python version, the report's name (the page's
+title) and the options that change what is written (``--show-code``, and ``--timeout``,
+which decides whether a slow cell fails). :func:`report_inputs` lists them; their SHA-256
+is recorded in the report's manifest entry as ``inputs_sha256`` (and the parts as
+``inputs``).
 
 Before running, the runner looks for an earlier *complete* run in the same output folder
 with an ``ok`` entry of the same ``inputs_sha256`` (newest first): that report is not
@@ -37,6 +39,7 @@ from typing import Any
 
 from analysis.runner.config import Report
 from analysis.runner.runs import MANIFEST, list_runs
+from analysis.runner.versions import library_versions
 
 __all__ = [
     "REUSED_FILES",
@@ -90,8 +93,12 @@ def report_inputs(
     cell_timeout_s: float | None,
     package: str | None = None,
     lock: str | None = None,
+    libraries: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """Everything a report's files depend on (see the module docstring), as JSON values."""
+    """Everything a report's files depend on (see the module docstring), as JSON values.
+
+    ``libraries`` (default: the installed versions of :data:`versions.PACKAGES`) counts even
+    where there is no lock file, or where the environment was changed without it."""
     return {
         "name": report.name,
         "notebook": report.notebook.shown,
@@ -101,6 +108,7 @@ def report_inputs(
         "analysis_sha256": package if package is not None else package_sha256(),
         "lock_sha256": lock if lock is not None else lock_file_sha256(),
         "python": platform.python_version(),
+        "libraries": dict(libraries if libraries is not None else library_versions()),
         "options": {"show_code": bool(show_code), "cell_timeout_s": cell_timeout_s},
     }
 

@@ -26,7 +26,6 @@ import contextlib
 import datetime as dt
 import errno
 import getpass
-import importlib.metadata
 import os
 import platform
 import shutil
@@ -48,31 +47,12 @@ from analysis.runner.config import (
     read_config,
     select_reports,
 )
+from analysis.runner.versions import library_versions
 
 __all__ = ["RunNotPublishedError", "RunOptions", "run_reports"]
 
 #: name prefix of a run's private folder for sockets and connection files (with the pid)
 _RUNTIME_PREFIX = "sovcloud-"
-
-#: packages whose versions each manifest records
-PACKAGES = (
-    "sovcloud-analysis",
-    "papermill",
-    "nbclient",
-    "nbconvert",
-    "nbformat",
-    "jupyter_client",
-    "ipykernel",
-    "ipython",
-    "pyzmq",
-    "numpy",
-    "pandas",
-    "matplotlib",
-    "pydantic",
-    "frictionless",
-    "pyyaml",
-    "jinja2",
-)
 
 
 @dataclass
@@ -120,16 +100,6 @@ def _git(args: list[str], cwd: Path) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
-
-
-def _versions(names: Sequence[str] = PACKAGES) -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
 
 
 def _check_data(explicit: str | None) -> tuple[Path, str]:
@@ -482,7 +452,7 @@ def _run_locked(
                 "executable": shown_path(sys.executable),
                 "platform": platform.platform(),
             },
-            "packages": _versions(),
+            "packages": library_versions(),
             "kernel": {"mode": kernel_mode, "fallback": fallback},
             "executor": dask.describe() if dask is not None else {"name": "local"},
             "options": {
