@@ -50,9 +50,10 @@ pytest: $(STAMP)
 test-fast: $(STAMP) lint ## Lint, then the tests that start no kernel (unit, data, property): the inner loop
 	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -m "not slow" $(XDIST) --durations=15 $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Ruff lint and format check over analysis/, tests/, benchmarks/ and notebooks/
+lint: $(STAMP) ## Ruff lint and format check, then the import contracts of .importlinter
 	$(BIN)/ruff check analysis tests benchmarks notebooks
 	$(BIN)/ruff format --check analysis tests benchmarks notebooks
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix analysis tests benchmarks notebooks

@@ -110,7 +110,7 @@ def refresh_notebook(path: str | os.PathLike[str], timeout: int = 600) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV
+    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
 
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
@@ -133,7 +133,7 @@ def refresh_notebook(path: str | os.PathLike[str], timeout: int = 600) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis refresh-notebooks [NOTEBOOK ...]`` (default: notebooks/*.ipynb)."""
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
 
     paths = [Path(p) for p in (argv or [])] or sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:

@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import costly
 
-from analysis import investment as inv
-from analysis import investment_text as text
-from analysis import plan_attainment as plan
-from analysis import scenarios as sc
-from analysis.investment_results import analyse, exit_scenario_results
-from analysis.io import load_dataset
+from analysis.core import scenarios as sc
+from analysis.data.io import load_dataset
+from analysis.investment import model as inv
+from analysis.investment import plan
 from analysis.params import InvestmentParams
+from analysis.report.investment import text
+from analysis.report.investment.results import analyse, exit_scenario_results
 
 #: every (company, investor) pair a shareholder allows
 PAIRS = [

@@ -1,4 +1,4 @@
-"""The market-position notebook's content (analysis.market_report) on the committed data.
+"""The market-position notebook's content (analysis.report.market.page) on the committed data.
 
 Expected figures are read in data/ by hand (the CSV rows named in each comment) and worked
 out on paper; the sentences are checked for what they must say, not word for word.
@@ -23,12 +23,10 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis import market_report as mr
-from analysis.evidence import RULES
-from analysis.io import load_dataset
-from analysis.market_context import european_sentence, market_context, summary_facts
+from analysis.core.evidence import RULES
+from analysis.data.io import load_dataset
 from analysis.params import MarketParams
-from analysis.report_blocks import (
+from analysis.report.blocks import (
     Section,
     SectionBuilder,
     figure_png,
@@ -39,7 +37,9 @@ from analysis.report_blocks import (
     join_words,
     year_spans,
 )
-from analysis.textsafe import md
+from analysis.report.market import page as mr
+from analysis.report.market.context import european_sentence, market_context, summary_facts
+from analysis.report.textsafe import md
 
 SECTIONS = [
     mr.answer_section,
@@ -653,7 +653,7 @@ def test_answer_states_the_figures_the_results_hold(ds) -> None:
 
 
 def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
-    from analysis.market_state import funding_estimates
+    from analysis.report.market.state import funding_estimates
 
     section = mr.state_section(ds, params())
     (table,) = section.tables

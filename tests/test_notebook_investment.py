@@ -18,12 +18,12 @@ import nbformat
 import pytest
 from report_checks import check_investment_numbers, error_outputs, image_outputs
 
+from analysis.data.io import REPO_ROOT, load_dataset
 from analysis.errors import ParameterError
-from analysis.investment_results import analyse
-from analysis.io import REPO_ROOT, load_dataset
 from analysis.notebooks import is_checked_cell, parameter_defaults, parameters_cell
 from analysis.params import InvestmentParams, check_parameters
-from analysis.record import read_key_numbers, read_sources
+from analysis.report.investment.results import analyse
+from analysis.report.record import read_key_numbers, read_sources
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "investment_return.ipynb"
 #: (company, investor, exit scenario, discount rate, n_scenarios): every pair, the exit

@@ -18,12 +18,12 @@ import nbformat
 import pytest
 from report_checks import check_market_numbers, error_outputs
 
-from analysis import market_report as mr
+from analysis.data.io import REPO_ROOT, load_dataset
 from analysis.errors import ParameterError
-from analysis.io import REPO_ROOT, load_dataset
 from analysis.notebooks import is_checked_cell, parameter_defaults, parameters_cell
 from analysis.params import MarketParams
-from analysis.record import read_key_numbers, read_sources
+from analysis.report.market import page as mr
+from analysis.report.record import read_key_numbers, read_sources
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "market_position.ipynb"
 #: the papermill run: a market, grouping, window and highlight that no default report uses

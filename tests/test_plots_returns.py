@@ -15,11 +15,11 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from analysis import plots_returns as pr
-from analysis.investment_results import analyse
-from analysis.io import load_dataset
+from analysis.data.io import load_dataset
 from analysis.params import InvestmentParams
-from analysis.plotting import new_figure
+from analysis.report.investment import plots as pr
+from analysis.report.investment.results import analyse
+from analysis.report.plotting import new_figure
 
 NOTE = "Sources: BFM Business (c. 2015-05); La Tribune (2015-01-12)"
 

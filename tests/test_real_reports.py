@@ -24,11 +24,11 @@ from report_checks import (
 )
 from runner_helpers import REPO, manifest
 
-from analysis import market_report as mr
-from analysis.investment_results import analyse
-from analysis.io import data_checksum, load_dataset
+from analysis.data.io import data_checksum, load_dataset
 from analysis.params import InvestmentParams, MarketParams
-from analysis.record import key_number_rows, key_table_html, read_key_numbers, read_sources
+from analysis.report.investment.results import analyse
+from analysis.report.market import page as mr
+from analysis.report.record import key_number_rows, key_table_html, read_key_numbers, read_sources
 from analysis.runner.config import load_config
 from analysis.runner.html import index_number
 

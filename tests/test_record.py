@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.record import (
+from analysis.report.record import (
     KEY_NUMBERS_MIME,
     SOURCES_MIME,
     format_key_numbers,

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import costly
 
-from analysis.validate import check_data_command, parse_partial_date, validate_data_dir
+from analysis.data.io import check_data_command
+from analysis.data.validate import parse_partial_date, validate_data_dir
 from tests.conftest import TINY_FILES, write_tiny_package
 
 
