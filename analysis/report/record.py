@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.report.textsafe import html as esc
@@ -34,6 +35,8 @@ __all__ = [
     "BOUNDS",
     "KEY_NUMBERS_MIME",
     "SOURCES_MIME",
+    "KeyNumber",
+    "KeyNumbers",
     "format_key_numbers",
     "format_key_table",
     "headline_rows",
@@ -396,3 +399,81 @@ def read_sources(nb: Mapping[str, Any]) -> list[str]:
             if source_id not in seen:
                 seen.append(source_id)
     return seen
+
+
+# --------------------------------------------------------------------------- declarative table
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    """One row of a report's key-number table: what is recorded, in which unit, and from where.
+
+    ``name`` carries its unit (``loss_central_eur_m``, ``share_high_pct``); ``get`` takes the
+    report's results object and returns the value (NaN or None when undefined); ``note`` says
+    why a value may be undefined or what it rests on.
+    """
+
+    name: str
+    unit: str
+    label: str
+    get: Callable[[Any], Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class KeyNumbers:
+    """The key numbers of one run: values with their units, labels, notes and headline names.
+
+    Built from a declarative table with :meth:`from_table`; :meth:`record` displays them and
+    attaches them to the notebook output (:func:`record_key_numbers`).
+
+    >>> table = [KeyNumber("loss_central_eur_m", "EUR m", "Loss", lambda r: r["loss"])]
+    >>> key = KeyNumbers.from_table(table, {"loss": 41.2}, headline=["loss_central_eur_m"])
+    >>> key.values, key.units
+    ({'loss_central_eur_m': 41.2}, {'loss_central_eur_m': 'EUR m'})
+    """
+
+    values: dict[str, Any]
+    units: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    headline: tuple[str, ...] = ()
+
+    @classmethod
+    def from_table(
+        cls, table: Iterable[KeyNumber], results: Any, *, headline: Iterable[str] = ()
+    ) -> KeyNumbers:
+        """Evaluate every row of ``table`` on ``results``; names must be unique."""
+        rows = list(table)
+        names = [row.name for row in rows]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"key numbers named twice: {', '.join(repeated)}")
+        return cls(
+            values={row.name: row.get(results) for row in rows},
+            units={row.name: row.unit for row in rows if row.unit},
+            labels={row.name: row.label for row in rows if row.label},
+            notes={row.name: row.note for row in rows if row.note},
+            headline=tuple(headline),
+        )
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON payload the runner reads (see :func:`key_numbers_payload`)."""
+        return key_numbers_payload(
+            self.values,
+            labels=self.labels,
+            units=self.units,
+            notes=self.notes,
+            headline=self.headline,
+        )
+
+    def record(self, digits: int = 1) -> dict[str, Any]:
+        """Display them as one compact table and attach them to the output for the runner."""
+        return record_key_numbers(
+            self.values,
+            labels=self.labels,
+            units=self.units,
+            notes=self.notes,
+            headline=self.headline,
+            digits=digits,
+        )
