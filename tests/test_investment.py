@@ -805,7 +805,7 @@ def test_source_notes_cite_only_what_is_drawn(ds) -> None:
 def test_format_span_never_prints_minus_zero() -> None:
     assert text.format_span(-1e-12, 0.0, 1e-12) == "0.0"
     assert text.format_span(1.0, 2.0, 3.0, 1, "M EUR") == "2.0 (1.0 to 3.0) M EUR"
-    assert text.format_span(math.nan, math.nan, math.nan) == "undefined"
+    assert text.format_span(math.nan, math.nan, math.nan) == "n/a"
 
 
 def test_model_is_not_changed_by_the_analysis(ds) -> None:

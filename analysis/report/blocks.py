@@ -44,6 +44,9 @@ __all__ = [
     "publishers",
     "publishers_md",
     "show",
+    "show_figure",
+    "show_table",
+    "upper_first",
     "year_spans",
 ]
 
@@ -109,37 +112,70 @@ def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
     return fitted_png(fig, dpi)  # long names from the data must not collapse the axes
 
 
+def show_table(frame: pd.DataFrame, digits: int | None = None) -> None:
+    """Display a table in the notebook as HTML (every cell escaped) and plain text.
+
+    ``digits``: decimals of the float cells (:func:`fmt_number`); None keeps pandas' own.
+    Cells are raw data text: ``to_html`` escapes them, so they show as text, never as markup.
+    """
+    from IPython.display import display
+
+    floats = None if digits is None else (lambda v: fmt_number(v, digits))
+    display(
+        {
+            "text/html": frame.to_html(
+                index=False, border=0, na_rep="", escape=True, float_format=floats
+            ),
+            "text/plain": frame.to_string(index=False, na_rep="", float_format=floats),
+        },
+        raw=True,
+    )
+
+
+def show_figure(fig: Figure) -> None:
+    """Display a figure in the notebook as PNG (rendered here, so never SVG)."""
+    from IPython.display import Image, display
+
+    display(Image(data=figure_png(fig), format="png"))
+
+
 def show(section: Section) -> None:
     """Display a section in the notebook: markdown, HTML tables and PNG figures.
 
     Figures are rendered to PNG here (not through the inline backend), so a report never
-    holds SVG whatever the Jupyter configuration. Tables go through ``to_html`` with its
-    default ``escape=True``: their cells (raw data text) show as text, never as markup.
+    holds SVG whatever the Jupyter configuration. Tables go through :func:`show_table`.
     """
-    from IPython.display import Image, Markdown, display
+    from IPython.display import Markdown, display
 
     for kind, block in section.blocks:
         if kind == "markdown":
             display(Markdown(block))
         elif kind == "table":
-            display(
-                {
-                    "text/html": block.to_html(index=False, border=0, na_rep="", escape=True),
-                    "text/plain": block.to_string(index=False, na_rep=""),
-                },
-                raw=True,
-            )
+            show_table(block)
         else:
-            display(Image(data=figure_png(block), format="png"))
+            show_figure(block)
 
 
 # --------------------------------------------------------------------------- wording
 
 
-def fmt_number(value: float) -> str:
-    """A number for readers: 1,633 / 27 / 65.8 / 1.43 / 0.018 (no trailing zeros)."""
+def fmt_number(value: float | None, digits: int | None = None) -> str:
+    """A number for readers, the one formatter of both reports; ``"n/a"`` when undefined.
+
+    ``digits=None``: as many digits as the size needs, no trailing zeros (1,633 / 27 / 65.8 /
+    1.43 / 0.018). ``digits=k``: exactly ``k`` decimals with thousands separators, never
+    ``"-0.0"``.
+
+    >>> fmt_number(1633.2), fmt_number(1.430), fmt_number(None), fmt_number(float("nan"), 1)
+    ('1,633', '1.43', 'n/a', 'n/a')
+    >>> fmt_number(-0.0001, 1), fmt_number(1234.56, 1), fmt_number(0.5, 0)
+    ('0.0', '1,234.6', '0')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if digits is not None:
+        text = f"{value:,.{digits}f}"
+        return text[1:] if text.startswith("-") and text.strip("-0.,") == "" else text
     size = abs(float(value))
     if size >= 100:
         return f"{value:,.0f}"
@@ -150,6 +186,17 @@ def fmt_number(value: float) -> str:
     else:
         return f"{value:.2g}"
     return text.rstrip(".").removesuffix(".0")
+
+
+def upper_first(text: str) -> str:
+    """``text`` with its first letter in upper case and the rest untouched.
+
+    Unlike ``str.capitalize``, names inside the text keep their capitals.
+
+    >>> upper_first("the State (through the Caisse des Dépôts)")
+    'The State (through the Caisse des Dépôts)'
+    """
+    return text[:1].upper() + text[1:]
 
 
 def fmt_range(

@@ -492,7 +492,7 @@ def _read_notebook(path: Path, shown: str) -> tuple[NotebookInfo, tuple[str, ...
     parameters: dict[str, ParameterInfo] = {}
     if schema is not None:
         for name, spec in schema.model_fields.items():
-            default = spec.default_factory() if spec.default_factory else spec.default
+            default = spec.get_default(call_default_factory=True)
             parameters[name] = ParameterInfo(name, default, spec.description or "")
     else:
         source = tagged[0].get("source", "")
@@ -569,7 +569,7 @@ def expand_entry(
         problems.append(f"{where}: name template {template!r}: {exc}")
         return [], problems + _value_problems(where, entry_values)
     reports = []
-    for combo in itertools.product(*(matrix[k] for k in keys)):
+    for combo in itertools.product(*((matrix or {})[k] for k in keys)):
         values = {**fixed, **dict(zip(keys, combo, strict=True))}
         names = {name: info.default for name, info in notebook.parameters.items()} | values
         missing = [f for f in fields if f not in names]
@@ -654,7 +654,7 @@ def read_config(path: Path) -> LoadedConfig:
     base = path.parent
     notebooks: dict[Path, tuple[NotebookInfo, tuple[str, ...]]] = {}
     reports: list[Report] = []
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(entries or []):
         try:
             _Entry.model_validate(entry)
         except ValidationError as exc:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report.investment.text import upper_first
+from analysis.report.blocks import upper_first
 from analysis.report.plotting import new_figure, plain_log_ticks, range_errors, wrap_title
 
 __all__ = [

@@ -18,6 +18,7 @@ from analysis.core import evidence
 from analysis.core import scenarios as sc
 from analysis.investment import model as inv
 from analysis.params import InvestmentParams
+from analysis.report.blocks import fmt_number, upper_first
 from analysis.report.textsafe import md
 
 __all__ = ["display_tables", "format_span", "sentences", "upper_first"]
@@ -38,27 +39,9 @@ _METRIC_WORDS = {
 }
 
 
-def _num(value: float, digits: int = 1) -> str:
-    """A rounded number, never "-0.0".
-
-    >>> _num(-0.0001), _num(1234.56)
-    ('0.0', '1,234.6')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "undefined"
-    text = f"{value:,.{digits}f}"
-    return text[1:] if text.startswith("-") and text.strip("-0.,") == "" else text
-
-
-def upper_first(text: str) -> str:
-    """``text`` with its first letter in upper case and the rest untouched.
-
-    Unlike ``str.capitalize``, names inside the text keep their capitals.
-
-    >>> upper_first("the State (through the Caisse des Dépôts)")
-    'The State (through the Caisse des Dépôts)'
-    """
-    return text[:1].upper() + text[1:]
+def _num(value: float | None, digits: int = 1) -> str:
+    """A rounded number (:func:`analysis.report.blocks.fmt_number` with ``digits``)."""
+    return fmt_number(value, digits)
 
 
 def format_span(
