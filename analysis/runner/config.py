@@ -24,15 +24,12 @@ is the strict form (any problem raises).
 from __future__ import annotations
 
 import ast
-import contextlib
 import hashlib
-import io
 import itertools
 import json
 import math
 import re
 import string
-import tokenize
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.errors import ConfigError
+from analysis.parameters_cell import ParameterInfo, cell_source, parameters_cells, parse_parameters
 from analysis.runner.limits import (
     MAX_REPORTS,
     NodeBudget,
@@ -182,15 +180,6 @@ _EXPECTED = {
     "list_type": "a list of values ([a, b] or one '- value' line each)",
     "string_type": "text",
 }
-
-
-@dataclass(frozen=True)
-class ParameterInfo:
-    """One parameter of a notebook: its default (as a value) and its help text."""
-
-    name: str
-    default: Any
-    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,46 +427,15 @@ def _code_imports(nb: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _parse_parameters_cell(source: str) -> dict[str, ParameterInfo]:
-    """Names, defaults and ``# help`` comments of a parameters cell (``name: type = value``).
-
-    A default that is not a literal is kept as its source text.
-    """
-    tree = ast.parse(source)
-    comments = {}
-    with contextlib.suppress(tokenize.TokenError):
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                comments[token.start[0]] = token.string.lstrip("#").strip()
-    found: dict[str, ParameterInfo] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.Assign):
-            targets = [t for t in node.targets if isinstance(t, ast.Name)]
-            value = node.value
-        else:
-            continue
-        default: Any = None
-        if value is not None:
-            try:
-                default = ast.literal_eval(value)
-            except ValueError:
-                default = ast.get_source_segment(source, value)
-        comment = comments.get(node.end_lineno or node.lineno, "")
-        for target in targets:
-            found[target.id] = ParameterInfo(target.id, default, comment)
-    return found
-
-
 def _read_notebook(path: Path, shown: str) -> tuple[NotebookInfo, tuple[str, ...]]:
     """Parse a notebook and describe its parameters; ConfigError on any problem."""
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        cells = nb["cells"]
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("it has no list of cells")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"notebook {shown}: not a readable .ipynb notebook ({exc})") from None
-    tagged = [c for c in cells if "parameters" in (c.get("metadata") or {}).get("tags", [])]
+    tagged = parameters_cells(nb)
     if not tagged:
         raise ConfigError(
             f"notebook {shown}: no cell is tagged 'parameters'; tag the cell that holds the "
@@ -495,10 +453,8 @@ def _read_notebook(path: Path, shown: str) -> tuple[NotebookInfo, tuple[str, ...
             default = spec.get_default(call_default_factory=True)
             parameters[name] = ParameterInfo(name, default, spec.description or "")
     else:
-        source = tagged[0].get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
         try:
-            parameters = _parse_parameters_cell(source)
+            parameters = parse_parameters(cell_source(tagged[0]))
         except SyntaxError as exc:
             raise ConfigError(
                 f"notebook {shown}: the parameters cell is not valid Python "
