@@ -24,9 +24,13 @@ __all__ = [
 #: key numbers renamed between releases, old name -> new name: a run recorded before the
 #: rename is compared under the new name (listed as renamed, not as removed and added)
 RENAMED: dict[str, str] = {
-    f"cost_per_revenue_{company}_{end}_eur": f"losses_per_revenue_{company}_{end}_eur"
-    for company in ("cloudwatt", "numergy")
-    for end in ("low", "central", "high")
+    **{
+        f"cost_per_revenue_{company}_{end}_eur": f"losses_per_revenue_{company}_{end}_eur"
+        for company in ("cloudwatt", "numergy")
+        for end in ("low", "central", "high")
+    },
+    # investment: the multiple on invested capital says its unit (x)
+    **{f"moic_{end}": f"moic_{end}_x" for end in ("low", "central", "high")},
 }
 
 
