@@ -19,6 +19,7 @@ Beside the layers:
     runner/      ``python -m analysis run`` / ``compare``: runs any parameterised notebook; it
                  imports only the data checks, the parameter schemas, key-number recording and
                  the errors, never a domain or its presentation
+    parameters_cell  the one parser of a notebook's ``parameters`` cell
     notebooks    committed-notebook hygiene (``refresh-notebooks``)
     __main__     the command line (``python -m analysis ...``)
 """

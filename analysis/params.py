@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -65,6 +65,9 @@ class NotebookParams(BaseModel):
     def cross_checks(self) -> list[str]:
         """Problems that involve several parameters or the data (none by default)."""
         return []
+
+    if TYPE_CHECKING:  # every schema declares it, as its last field (see _DATA_DIR)
+        data_dir: str
 
     def resolved_data_dir(self) -> Path:
         from analysis.data.io import resolve_data_dir
@@ -245,9 +248,7 @@ def describe_parameters(schema: type[NotebookParams]) -> str:
     """A plain-text table of the schema: name, type, default, allowed values, help."""
     rows = []
     for name, field in schema.model_fields.items():
-        default: Callable[[], Any] | Any = (
-            field.default_factory() if field.default_factory else field.default
-        )
+        default = field.get_default(call_default_factory=True)
         rows.append(
             f"{name} = {default!r}\n    {field.description or ''}\n"
             f"    allowed: {_allowed(field.annotation, field)}"

@@ -38,7 +38,9 @@ from analysis.report.blocks import (
     year_spans,
 )
 from analysis.report.market import page as mr
-from analysis.report.market.context import european_sentence, market_context, summary_facts
+from analysis.report.market.context import market_context
+from analysis.report.market.sentences import european_sentence
+from analysis.report.market.summary import summary_facts
 from analysis.report.textsafe import md
 
 SECTIONS = [
@@ -114,7 +116,7 @@ def test_show_displays_markdown_html_tables_and_png(monkeypatch) -> None:
 
 
 def test_key_numbers_europe(ds) -> None:
-    kn = mr.key_numbers(ds, params())
+    kn = mr.key_numbers(mr.analyse_market(ds, params()))
     n, notes = kn["numbers"], kn["notes"]
     # the headline numbers first, marked for the run index; no growth rate that mixes
     # releases or rests on a bound among them
@@ -165,7 +167,7 @@ def test_key_numbers_europe(ds) -> None:
 
 
 def test_key_numbers_france(ds) -> None:
-    fr = mr.key_numbers(ds, params(market="france"))
+    fr = mr.key_numbers(mr.analyse_market(ds, params(market="france")))
     n = fr["numbers"]
     # 2022 (Silicon.fr): group figure 70, members 45 + 18 + 8 = 71: the published 70 is the
     # central value, 71 the high end (not a 70.5 no source gives)
@@ -194,7 +196,7 @@ def test_key_numbers_france(ds) -> None:
 
 
 def test_key_numbers_worldwide(ds) -> None:
-    ww = mr.key_numbers(ds, params(market="worldwide"))
+    ww = mr.key_numbers(mr.analyse_market(ds, params(market="worldwide")))
     n = ww["numbers"]
     # 2025-Q4 in the infrastructure series: members 28 + 21 + 14 or 15 = 63 to 64 (central
     # 28 + 21 + 14.5); the 68 % relayed as "infrastructure" (CRN) and "public cloud"
@@ -224,7 +226,7 @@ def test_key_numbers_worldwide(ds) -> None:
 
 
 def test_milestones_of_the_bet_are_found_with_sources(ds) -> None:
-    section = mr.definitions_section(ds, params())
+    section = mr.definitions_section(mr.analyse_market(ds, params()))
     table = section.tables[-1]
     assert table["Date"].tolist() == [
         "2012-09",  # Numergy created
@@ -240,19 +242,21 @@ def test_milestones_of_the_bet_are_found_with_sources(ds) -> None:
 
 def test_window_without_shares_says_so_and_draws_nothing(ds) -> None:
     p = params(market="france", start_year=2012, end_year=2013)
-    shares = mr.shares_section(ds, p)
+    shares = mr.shares_section(mr.analyse_market(ds, p))
     assert shares.figures == []
     assert "No share figure for the French cloud market falls in 2012-2013" in shares.text
     assert "2014 and 2021-2022" in shares.text  # where the figures are
     for section in (mr.concentration_section, mr.growth_section):
-        built = section(ds, p)
+        built = section(mr.analyse_market(ds, p))
         assert built.figures == [] and "2012-2013" in built.text
-    numbers = mr.key_numbers(ds, p)["numbers"]
+    numbers = mr.key_numbers(mr.analyse_market(ds, p))["numbers"]
     assert numbers["share_series"] is None and numbers["cr3_pct"] is None
 
 
 def test_window_without_sizes_says_so(ds) -> None:
-    section = mr.size_section(ds, params(market="europe", start_year=2015, end_year=2018))
+    section = mr.size_section(
+        mr.analyse_market(ds, params(market="europe", start_year=2015, end_year=2018))
+    )
     assert section.figures == []
     assert "No annual market size for the European cloud market falls in 2015-2018" in (
         section.text
@@ -261,7 +265,7 @@ def test_window_without_sizes_says_so(ds) -> None:
 
 def test_highlighted_providers_without_data_are_noted(ds) -> None:
     p = params(market="europe", highlight=["cloudwatt", "ovhcloud", "aws", "european_providers"])
-    text = mr.shares_section(ds, p).text
+    text = mr.shares_section(mr.analyse_market(ds, p)).text
     assert "Cloudwatt: no share figure in any European series." in text
     # OVHcloud: only the unattributed series ("about 2 %", 2021 and c. 2025)
     assert re.search(
@@ -276,7 +280,9 @@ def test_highlighted_providers_without_data_are_noted(ds) -> None:
 
 
 def test_origin_view_marks_periods_without_the_big_three(ds) -> None:
-    section = mr.shares_section(ds, params(market="worldwide", group_by="origin"))
+    section = mr.shares_section(
+        mr.analyse_market(ds, params(market="worldwide", group_by="origin"))
+    )
     (fig,) = section.figures
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # worldwide the US origin adds the US providers the sources name: a lower bound
@@ -286,7 +292,7 @@ def test_origin_view_marks_periods_without_the_big_three(ds) -> None:
 
 
 def test_origin_view_in_europe_labels_the_big_three_a_lower_bound(ds) -> None:
-    section = mr.shares_section(ds, params(market="europe", group_by="origin"))
+    section = mr.shares_section(mr.analyse_market(ds, params(market="europe", group_by="origin")))
     (fig,) = section.figures
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # Synergy gives the big three, never every US provider
@@ -303,7 +309,7 @@ def test_origin_view_in_europe_labels_the_big_three_a_lower_bound(ds) -> None:
 
 
 def test_the_rest_of_the_market_is_drawn_and_tabulated(ds) -> None:
-    section = mr.shares_section(ds, params())
+    section = mr.shares_section(mr.analyse_market(ds, params()))
     (fig,) = section.figures
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -324,7 +330,7 @@ def test_the_rest_of_the_market_is_drawn_and_tabulated(ds) -> None:
 
 
 def test_european_change_release_by_release(ds) -> None:
-    section = mr.shares_section(ds, params())
+    section = mr.shares_section(mr.analyse_market(ds, params()))
     assert (
         "European providers' share went from 29 % in 2017 to 15 % in 2024 in one release "
         "(Synergy release of 2025): -14 points (-14 to -11)" in section.text
@@ -342,10 +348,11 @@ def test_sections_build_for_every_market_and_grouping(ds) -> None:
     for market in ("europe", "france", "worldwide"):
         for group_by in ("provider", "origin"):
             p = params(market=market, group_by=group_by)
-            cited = set(mr.sources_section(ds, p).source_ids)
+            res = mr.analyse_market(ds, p)
+            cited = set(mr.sources_section(res).source_ids)
             figures = 0
             for build in SECTIONS:
-                section = build(ds, p)
+                section = build(res)
                 assert isinstance(section, Section)
                 assert set(section.source_ids) <= cited <= sources, build.__name__
                 for fig in section.figures:
@@ -365,7 +372,7 @@ def _check_figure(fig: Figure) -> None:
 
 
 def test_sentences_carry_ranges_and_sources(ds) -> None:
-    text = mr.overview_section(ds, params()).text
+    text = mr.overview_section(mr.analyse_market(ds, params())).text
     # market_shares.csv, eu_cloud_synergy, european_providers: 29 (2017) and 15 (2024) in
     # the 2025 release (Mobile Europe); 26 (2020 release) and 27 (2022 release) for 2017
     assert "29 % in 2017 to 15 % in 2024 in one release (Synergy release of 2025)" in text
@@ -375,15 +382,15 @@ def test_sentences_carry_ranges_and_sources(ds) -> None:
     # 2020-12), 61 bn EUR in 2024 comes from the 2025 release: (61/23) ** 0.25 - 1 = 27.6 %
     assert "at most 27.6 % a year" in text
     assert "The two ends come from different releases" in text
-    caveats = mr.caveats_section(ds, params()).text
+    caveats = mr.caveats_section(mr.analyse_market(ds, params())).text
     assert RULES["span"] in caveats  # the rule, from evidence.RULES
     assert "median of the exact figures" in caveats  # exact figures set the central value
-    (table,) = mr.caveats_section(ds, params()).tables
+    (table,) = mr.caveats_section(mr.analyse_market(ds, params())).tables
     assert "Synergy release of 2020" in " ".join(table["Figures and where from"])
 
 
 def test_size_section_surfaces_conflict_22(ds) -> None:
-    section = mr.size_section(ds, params(market="france"))
+    section = mr.size_section(mr.analyse_market(ds, params(market="france")))
     text = section.text
     # one release: Silicon.fr (2023-07) gives 1.4 (2020) and 2.5 (2022): 33.6 % a year
     assert "grew 33.6 % a year from 2020 to 2022" in text and "one release" in text
@@ -402,7 +409,7 @@ def test_size_section_surfaces_conflict_22(ds) -> None:
     assert "series inconsistent with 1.4 in 2020 (conflict 22)" in set(
         conflicts["Note in the data"]
     )
-    growth = mr.growth_section(ds, params(market="france"))
+    growth = mr.growth_section(mr.analyse_market(ds, params(market="france")))
     # published growth of 2021 (L'Usine Digitale): AWS 36, Azure 53, Google 48; market 35
     (table,) = growth.tables
     published = dict(zip(table["Provider"], table["Revenue growth, published (%)"], strict=True))
@@ -412,8 +419,8 @@ def test_size_section_surfaces_conflict_22(ds) -> None:
 
 def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
     p = params(market="worldwide")
-    text = mr.overview_section(ds, p).text
-    n = mr.key_numbers(ds, p)["numbers"]
+    text = mr.overview_section(mr.analyse_market(ds, p)).text
+    n = mr.key_numbers(mr.analyse_market(ds, p))["numbers"]
     big3 = fmt_range(n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"])
     cr3 = fmt_range(n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"])
     # the sentences show the figures the results hold, for the same period
@@ -422,7 +429,7 @@ def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
     assert "It is quoted for" not in text  # CR3 and the big three: the same period now
     assert "68" not in big3 + cr3  # the figure of unclear definition is in neither
     # ... it is shown apart, with its sources and why
-    caveats = mr.caveats_section(ds, p).text
+    caveats = mr.caveats_section(mr.analyse_market(ds, p)).text
     assert "Kept apart, because the sources leave their definition unclear" in caveats
     assert "Amazon, Microsoft and Google, 2025-Q4, 68 % (" in caveats
     assert "CRN (citing Synergy)" in caveats and "Lightwave (citing Synergy)" in caveats
@@ -432,8 +439,8 @@ def test_first_growth_figure_is_one_release(ds) -> None:
     """The first growth rate a reader meets is the analyst's own, of one release; the rate
     computed across releases (and only a bound, in Europe) comes after and says so."""
     for market in ("europe", "worldwide"):
-        text = mr.overview_section(ds, params(market=market)).text
-        n = mr.key_numbers(ds, params(market=market))["numbers"]
+        text = mr.overview_section(mr.analyse_market(ds, params(market=market))).text
+        n = mr.key_numbers(mr.analyse_market(ds, params(market=market)))["numbers"]
         published = f"grew {fmt_range(*[n[f'market_growth_latest{s}_pct'] for s in _ENDS])} in"
         mixed = "The two ends come from different releases"
         assert published in text and mixed in text
@@ -445,7 +452,7 @@ _ENDS = ("_low", "", "_high")
 
 
 def test_scale_in_usd_is_not_converted(ds) -> None:
-    section = mr.scale_section(ds, params(market="worldwide"))
+    section = mr.scale_section(mr.analyse_market(ds, params(market="worldwide")))
     assert section.figures == []
     assert "no exchange-rate assumption is made" in section.text
     # OVHcloud's revenue of fiscal 2025 beside Synergy's 2025 size: the same year
@@ -455,12 +462,12 @@ def test_scale_in_usd_is_not_converted(ds) -> None:
 
 def test_no_usd_note_where_a_euro_size_exists(ds) -> None:
     # Europe: Synergy's series is in euros (61 bn EUR in 2024) beside its USD restatement
-    text = mr.scale_section(ds, params()).text
+    text = mr.scale_section(mr.analyse_market(ds, params())).text
     assert "in USD" not in text and "no ratio is computed" not in text
 
 
 def test_scale_only_against_markets_that_can_contain_the_revenue(ds) -> None:
-    section = mr.scale_section(ds, params())
+    section = mr.scale_section(mr.analyse_market(ds, params()))
     (table,) = section.tables
     cloudwatt = table.loc[table["Company"] == "Cloudwatt"].iloc[0]
     # 2 M EUR (about 2, at most 2, under 3) against 11 bn EUR (CFE-CGC, 2014): 0.018 %
@@ -469,7 +476,7 @@ def test_scale_only_against_markets_that_can_contain_the_revenue(ds) -> None:
     # OVHcloud's worldwide revenue is not set against a European series
     assert "OVHcloud (OVH)" not in set(table["Company"])
     assert "earned beyond Europe, so not set against" in section.text
-    france = mr.scale_section(ds, params(market="france"))
+    france = mr.scale_section(mr.analyse_market(ds, params(market="france")))
     (table,) = france.tables
     ovh = table.loc[table["Company"] == "OVHcloud (OVH), revenue in France"].iloc[0]
     # 343 M EUR (France, fiscal 2021) / 16 bn EUR (Markess total cloud, 2021) = 2.14 %
@@ -498,7 +505,7 @@ def test_european_change_without_one_release_says_so(ds) -> None:
 
 
 def test_concentration_text_matches_what_is_named(ds) -> None:
-    europe = mr.concentration_section(ds, params())
+    europe = mr.concentration_section(mr.analyse_market(ds, params()))
     (fig,) = europe.figures
     assert len(fig.axes) == 2  # CR3 and the HHI in two panels, not two y-axes on one plot
     # Europe 2024 names no company: the cap comes from the big three's smallest member
@@ -514,7 +521,7 @@ def test_concentration_text_matches_what_is_named(ds) -> None:
     # 2021: Deutsche Telekom, 2 %, is the largest European provider Synergy names
     row = table.loc[table["Period"] == "2021"].iloc[0]
     assert "European cloud providers firms at most 2 %" in row["Note"]
-    france = mr.concentration_section(ds, params(market="france"))
+    france = mr.concentration_section(mr.analyse_market(ds, params(market="france")))
     # France 2022 names AWS, Microsoft and Google: the smallest named share, Google's 8 %
     assert "no provider left unnamed holds more than the smallest named share (8 % in 2022)" in (
         france.text
@@ -574,8 +581,9 @@ def test_data_text_is_escaped_in_every_markdown_block(marked_ds) -> None:
     for group_by in ("provider", "origin"):
         p = params(market="europe", group_by=group_by, highlight=["ovhcloud", "cloudwatt"])
         texts = {}
+        res = mr.analyse_market(marked_ds, p)
         for build in SECTIONS:
-            section = build(marked_ds, p)
+            section = build(res)
             for kind, block in section.blocks:
                 if kind == "markdown":
                     # each time the text appears it is escaped exactly once
@@ -600,7 +608,7 @@ def test_data_text_is_escaped_in_every_markdown_block(marked_ds) -> None:
         assert f"members listed are those the sources name {safe}." in definitions
         assert f"- Cloudwatt {safe}: no share of any European series in 2012-2025." in gaps
     # a table keeps the raw text; show() writes it escaped (pandas' to_html escapes cells)
-    sources = mr.sources_section(marked_ds, params())
+    sources = mr.sources_section(mr.analyse_market(marked_ds, params()))
     (table,) = sources.tables
     row = table.loc[table["source_id"] == MARKED_SOURCE].iloc[0]
     assert row["publisher"] == f"Mobile Europe (citing Synergy) {MARKUP}"
@@ -628,7 +636,8 @@ def test_committed_names_need_no_escaping(ds) -> None:
         assert all(md(name) == name and figure_text(name) == name for name in column)
     for market in ("europe", "france", "worldwide"):
         p = params(market=market, highlight=["ovhcloud", "cloudwatt", "aws"])
-        text = "\n".join(build(ds, p).text for build in SECTIONS)
+        res = mr.analyse_market(ds, p)
+        text = "\n".join(build(res).text for build in SECTIONS)
         assert "\\" not in text and "&" not in text, market
         ctx = market_context(ds, p)
         assert ctx.name("ovhcloud") == ctx.label("ovhcloud") == "OVHcloud (OVH)"
@@ -639,9 +648,9 @@ def test_committed_names_need_no_escaping(ds) -> None:
 
 
 def test_answer_states_the_figures_the_results_hold(ds) -> None:
-    p = params(highlight=["ovhcloud"])
-    text = mr.answer_section(ds, p).text
-    facts = summary_facts(market_context(ds, p))
+    res = mr.analyse_market(ds, params(highlight=["ovhcloud"]))
+    text = mr.answer_section(res).text
+    facts = res.facts
     b, e = facts.big3, facts.european
     assert text.startswith("**The answer** (European cloud market, 2012-2025)")
     assert f"held {fmt_range(b['low'], b['central'], b['high'])} of the" in text
@@ -655,7 +664,7 @@ def test_answer_states_the_figures_the_results_hold(ds) -> None:
 def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
     from analysis.report.market.state import funding_estimates
 
-    section = mr.state_section(ds, params())
+    section = mr.state_section(mr.analyse_market(ds, params()))
     (table,) = section.tables
     assert list(table["Date"]) == sorted(table["Date"])  # oldest first
     assert "2021-05-17" in set(table["Date"])  # the 'cloud de confiance' strategy

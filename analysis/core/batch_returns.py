@@ -278,7 +278,7 @@ class _Term(NamedTuple):
     neg_s: np.ndarray | None
 
     def take(self, keep: np.ndarray) -> _Term:
-        return _Term(*(v if v is None or isinstance(v, float) else v[keep] for v in self))
+        return _Term._make(v if v is None or isinstance(v, float) else v[keep] for v in self)
 
 
 def _newton(
@@ -381,10 +381,10 @@ def _sums(
     d_neg = np.zeros(m)
     for i, term in enumerate(terms):
         g = 1.0 if growth is None else growth[i]
-        if term.pos is not None:
+        if term.pos is not None and term.pos_s is not None:
             fv_pos += term.pos * g
             d_pos += term.pos_s * g
-        if term.neg is not None:
+        if term.neg is not None and term.neg_s is not None:
             fv_neg += term.neg * g
             d_neg += term.neg_s * g
     return fv_pos, d_pos, fv_neg, d_neg

@@ -42,8 +42,15 @@ __all__ = [
 class Distribution(Protocol):
     """What :func:`sample` and the scenario engine need from an input distribution."""
 
-    label: str
-    why: str
+    @property
+    def label(self) -> str:
+        """What the input is (shown in tables and the tornado figure)."""
+        ...
+
+    @property
+    def why(self) -> str:
+        """Its basis: the sources, or the assumption."""
+        ...
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws (shape (n,) or (n, m) for vector inputs)."""
@@ -192,8 +199,8 @@ class UniformDate:
     datetime.date(2016, 3, 31)
     """
 
-    low: dt.date
-    high: dt.date
+    low: dt.date | str | np.datetime64
+    high: dt.date | str | np.datetime64
     label: str = ""
     why: str = ""
 

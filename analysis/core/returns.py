@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -172,7 +172,7 @@ def year_fractions(dates: npt.ArrayLike, start: object | None = None) -> np.ndar
     days = _as_days(dates)
     if days.size == 0:
         return np.zeros(0)
-    origin = days.min() if start is None else np.datetime64(start, "D")
+    origin = days.min() if start is None else np.datetime64(cast(Any, start), "D")
     return (days - origin).astype(np.int64) / DAYS_PER_YEAR
 
 

@@ -286,7 +286,11 @@ def _company_inputs(model: InvestmentModel, c: CompanyInputs) -> dict[str, Distr
         shares = Fixed((1.0 / m,) * m)
         shares_why = f"assumption: paid in {m} equal tranches on {shown}"
     ranged = isinstance(c.exit_date, tuple | UniformDate)
-    exit_share = {"zero": Fixed(0.0), "book": Fixed(1.0), "range": Uniform(0.0, 1.0)}
+    exit_share: dict[str, Distribution] = {
+        "zero": Fixed(0.0),
+        "book": Fixed(1.0),
+        "range": Uniform(0.0, 1.0),
+    }
     table: list[tuple[str, InputValue | Distribution, str, str | None]] = [
         ("stake_pct", c.stake_pct, f"{name}: {who}'s stake (%)", None),
         ("paid_in_total_eur_m", c.paid_in_total_eur_m, f"{name}: capital paid in (EUR m)", None),

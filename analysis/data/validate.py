@@ -290,7 +290,7 @@ def _check_dates(file: str, frame: pd.DataFrame, fields: list[str]) -> list[Prob
     problems = []
     spans: dict[str, list[tuple[dt.date, dt.date] | None]] = {}
     for field in fields:
-        values = []
+        values: list[tuple[dt.date, dt.date] | None] = []
         for line, text in zip(range(2, len(frame) + 2), frame[field], strict=True):
             if pd.isna(text) or text == "":
                 values.append(None)
@@ -317,7 +317,7 @@ def _check_dates(file: str, frame: pd.DataFrame, fields: list[str]) -> list[Prob
 
 
 def _check_metric_signs(file: str, frame: pd.DataFrame) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     if not {"metric", "value"} <= set(frame.columns):
         return problems
     values = pd.to_numeric(frame["value"], errors="coerce")
@@ -368,8 +368,8 @@ def _check_stakes(file: str, frame: pd.DataFrame) -> list[Problem]:
         sure_from = start[1] if start else dt.date.min
         sure_to = end[0] if end else dt.date.max
         if sure_from > sure_to:
-            first = start[0] if start else end[0]
-            last = end[1] if end else start[1]
+            known = [bounds for bounds in (start, end) if bounds is not None]
+            first, last = known[0][0], known[-1][1]
             sure_from = sure_to = first + (last - first) / 2
         rows.append((row["company_id"], row["holder_id"], float(stake), sure_from, sure_to, line))
     problems = []
@@ -386,14 +386,14 @@ def _check_stakes(file: str, frame: pd.DataFrame) -> list[Problem]:
             if total > 100 + _TOLERANCE_PCT:
                 lines = sorted(line for _, line in largest.values())
                 parts = ", ".join(f"{h} {s:g}" for h, (s, _) in sorted(largest.items()))
-                rows = ", ".join(str(n) for n in lines)
+                line_list = ", ".join(str(n) for n in lines)
                 problems.append(
                     Problem(
                         file,
                         lines[-1],
                         "stake_pct",
                         f"stakes in {company} on {date.isoformat()} sum to {total:g} % "
-                        f"(over 100 %): {parts} (rows {rows})",
+                        f"(over 100 %): {parts} (rows {line_list})",
                     )
                 )
                 break  # one report per company is enough

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 __all__ = ["DPI", "fitted_png", "new_figure", "plain_log_ticks", "range_errors", "wrap_title"]
@@ -38,7 +39,9 @@ def new_figure(
     lines = textwrap.wrap(str(source_note), _SOURCE_WRAP) or [""]
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     height = min(0.3, 0.02 + 0.13 * len(lines) / figsize[1])
-    fig.get_layout_engine().set(rect=(0, height, 1, 1 - height))
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    engine.set(rect=(0, height, 1, 1 - height))
     fig.text(0.01, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=7, color="#444444")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, list(axes)
@@ -72,7 +75,8 @@ def plain_log_ticks(axis) -> None:
 
 
 def _wrap_legends(fig: Figure) -> None:
-    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    for legend in (lg for lg in legends if lg is not None):
         for text in legend.get_texts():
             label = text.get_text()
             if len(label) > _LABEL_WRAP and "\n" not in label:

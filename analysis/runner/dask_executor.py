@@ -425,8 +425,9 @@ def run_report_task(
         run_dir = tmp / "run"
         (run_dir / "logs").mkdir(parents=True)
         (tmp / "rt").mkdir()
+        task_report = replace(report, notebook=replace(report.notebook, path=notebook_path))
         job = {
-            "report": replace(report, notebook=replace(report.notebook, path=notebook_path)),
+            "report": task_report,
             "settings": dict(settings),
             "data_dir": str(data_dir),
             "run_dir": str(run_dir),
@@ -458,7 +459,7 @@ def run_report_task(
             how = process.returncode
             entry = _failed(report, "WorkerCrashed", f"the report's process ended (status {how})")
             entry["duration_s"] = round(time.perf_counter() - began, 3)
-            _placeholders(job["report"], entry, run_dir)
+            _placeholders(task_report, entry, run_dir)
         files = {key: (run_dir / entry[key]).read_bytes() for key in _FILES}
     return {"entry": entry, "files": files, "worker": address}
 

@@ -129,7 +129,7 @@ def relative_paths(text: str) -> str:
     for prefix, shown in _roots():
         if prefix and prefix in text:
             replacement = "" if shown == "." else shown + "/"
-            text = re.sub(re.escape(prefix) + r"/", lambda _m, r=replacement: r, text)
+            text = re.sub(re.escape(prefix) + r"/", replacement.replace("\\", "\\\\"), text)
             text = text.replace(prefix, shown)
     return text
 

@@ -30,9 +30,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.evidence import RULES, sources_table
-from analysis.data.io import Dataset
 from analysis.market import facts as mf
-from analysis.params import MarketParams
+from analysis.market.scale import revenue_scope_text
 from analysis.report.blocks import (
     Section,
     SectionBuilder,
@@ -47,22 +46,9 @@ from analysis.report.blocks import (
     show,
     year_spans,
 )
-from analysis.report.market.context import (
-    MarketContext,
-    big3_sentence,
-    cagr_sentence,
-    concentration_sentence,
-    european_sentence,
-    market_context,
-    published_growth_sentence,
-    revenue_scope_text,
-    revenue_text,
-    scale_frame,
-    scale_pct,
-    scale_sentence,
-    summary_facts,
-)
+from analysis.report.market.context import MarketContext
 from analysis.report.market.plots import plot_scale
+from analysis.report.market.results import MarketResults, analyse_market
 from analysis.report.market.sections import (
     concentration_section,
     definitions_section,
@@ -71,11 +57,23 @@ from analysis.report.market.sections import (
     shares_section,
     size_section,
 )
+from analysis.report.market.sentences import (
+    big3_sentence,
+    cagr_sentence,
+    concentration_sentence,
+    european_sentence,
+    published_growth_sentence,
+    revenue_text,
+    scale_pct,
+    scale_sentence,
+)
 from analysis.report.market.state import state_section as _state_section
 from analysis.report.textsafe import md
 
 __all__ = [
+    "MarketResults",
     "Section",
+    "analyse_market",
     "answer_section",
     "caveats_section",
     "concentration_section",
@@ -106,10 +104,10 @@ def _run_line(ctx: MarketContext) -> str:
     )
 
 
-def overview_section(ds: Dataset, params: MarketParams) -> Section:
+def overview_section(res: MarketResults) -> Section:
     """The run's parameters and the answer in a few generated sentences."""
-    ctx = market_context(ds, params)
-    facts = summary_facts(ctx)
+    ctx = res.ctx
+    facts = res.facts
     out = SectionBuilder()
     out.md(_run_line(ctx))
     bullets = [big3_sentence(ctx, facts), european_sentence(ctx, facts)]
@@ -159,15 +157,15 @@ def _european_answer(ctx: MarketContext, facts) -> str:
     )
 
 
-def answer_section(ds: Dataset, params: MarketParams) -> Section:
+def answer_section(res: MarketResults) -> Section:
     """The answer, first: where the highlighted providers stand, the big three's share, the
     European providers' share and its change, in a few plain sentences with their ranges.
 
     The notebook shows it in a cell tagged ``answer``, which the report page moves above the
     parameters and the contents. Every figure is one the later sections explain.
     """
-    ctx = market_context(ds, params)
-    facts = summary_facts(ctx)
+    ctx = res.ctx
+    facts = res.facts
     out = SectionBuilder()
     lines = [_big3_answer(ctx, facts), _european_answer(ctx, facts)]
     lines += highlight_notes(ctx)
@@ -181,13 +179,6 @@ def answer_section(ds: Dataset, params: MarketParams) -> Section:
 
 
 # --------------------------------------------------------------------------- scale
-
-
-def report_companies(ctx: MarketContext) -> list[str]:
-    """Cloudwatt, Numergy, OVHcloud and the highlighted companies, in that order."""
-    kinds = dict(zip(ctx.ds.entities["entity_id"], ctx.ds.entities["kind"], strict=True))
-    extra = [h for h in ctx.params.highlight if kinds.get(h) == "company"]
-    return list(dict.fromkeys([*mf.SOVEREIGN_COMPANIES, *extra]))
 
 
 def _company_label(ctx: MarketContext, company_id: str) -> str:
@@ -268,13 +259,13 @@ def _refusal_lines(ctx: MarketContext, refused: pd.DataFrame) -> list[str]:
     return lines
 
 
-def scale_section(ds: Dataset, params: MarketParams) -> Section:
+def scale_section(res: MarketResults) -> Section:
     """Cloudwatt, Numergy and OVHcloud's revenue as a percentage of the EUR market series
     that can contain it."""
-    ctx = market_context(ds, params)
+    ctx = res.ctx
     out = SectionBuilder()
-    companies = report_companies(ctx)
-    frame, dropped, refused = scale_frame(ctx, companies)
+    companies = list(res.companies)
+    frame, dropped, refused = res.scale
     usd = _usd_note(ctx, companies)
     out.md(
         "A revenue is set only against a market that can contain it: a series of the whole "
@@ -391,9 +382,9 @@ def _scale_lines(ctx: MarketContext, frame: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- gaps, caveats
 
 
-def gaps_section(ds: Dataset, params: MarketParams) -> Section:
+def gaps_section(res: MarketResults) -> Section:
     """What the data does not say for this geography and window, read off the data itself."""
-    ctx = market_context(ds, params)
+    ctx, params = res.ctx, res.params
     out = SectionBuilder()
     window = range(params.start_year, params.end_year + 1)
     lines = []
@@ -470,9 +461,9 @@ def _apart_lines(ctx: MarketContext) -> list[str]:
     return lines
 
 
-def caveats_section(ds: Dataset, params: MarketParams) -> Section:
+def caveats_section(res: MarketResults) -> Section:
     """Where sources disagree, how ranges are made, and what the figures do not mean."""
-    ctx = market_context(ds, params)
+    ctx = res.ctx
     out = SectionBuilder()
     shares = disagreements(ctx.shares, ["market_id", "period", "provider_id"], "share_pct")
     sizes = disagreements(ctx.sizes, ["market_id", "period", "metric"], "value")
@@ -537,20 +528,21 @@ def caveats_section(ds: Dataset, params: MarketParams) -> Section:
 # --------------------------------------------------------------------------- the State
 
 
-def state_section(ds: Dataset, params: MarketParams) -> Section:
+def state_section(res: MarketResults) -> Section:
     """What the State did next (:func:`analysis.report.market.state.state_section`): the 2021
     strategy and its money, SecNumCloud and the joint ventures, dated; the same for every
     geography and window (the policy is French and recent)."""
-    return _state_section(ds)
+    return _state_section(res.ctx.ds)
 
 
 # --------------------------------------------------------------------------- sources
 
 
-def _all_source_ids(ctx: MarketContext) -> list[str]:
+def _all_source_ids(res: MarketResults) -> list[str]:
+    ctx = res.ctx
     ids = list(ctx.shares["source_id"]) + list(ctx.sizes["source_id"])
     ids += list(ctx.milestones["source_id"])
-    frame, _, _ = scale_frame(ctx, report_companies(ctx))
+    frame = res.scale.frame
     if not frame.empty:
         ids += [i for ids_ in frame["source_ids"] for i in ids_]
     revenues, _ = mf.revenue_estimates(
@@ -558,18 +550,18 @@ def _all_source_ids(ctx: MarketContext) -> list[str]:
     )
     if ctx.params.market == "worldwide" and not revenues.empty:
         ids += list(revenues.sort_values("year").iloc[-1]["source_ids"])
-    facts = summary_facts(ctx)
+    facts = res.facts
     if facts.growth is not None:
         ids += list(facts.growth["source_ids"])
-    ids += list(state_section(ctx.ds, ctx.params).source_ids)
+    ids += list(state_section(res).source_ids)
     return list(dict.fromkeys(str(i) for i in ids))
 
 
-def sources_section(ds: Dataset, params: MarketParams) -> Section:
+def sources_section(res: MarketResults) -> Section:
     """Every source of a figure this run shows, as a table (publisher, title, date, URL)."""
-    ctx = market_context(ds, params)
+    ds = res.ctx.ds
     out = SectionBuilder()
-    ids = _all_source_ids(ctx)
+    ids = _all_source_ids(res)
     if not ids:
         out.md("No figure of this window has a source to cite.")
         return out.build()
@@ -600,7 +592,7 @@ def growth_rate_label(is_same_release: bool, bound: str) -> str:
     return f"{head} ({'; '.join(caveats)})" if caveats else f"{head}, one release"
 
 
-def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
+def key_numbers(res: MarketResults) -> dict[str, dict[str, Any]]:
     """The run's key numbers, computed from the data, for ``record_key_numbers``.
 
     Returns ``{"numbers": ..., "units": ..., "labels": ..., "notes": ..., "headline": ...}``
@@ -609,8 +601,7 @@ def key_numbers(ds: Dataset, params: MarketParams) -> dict[str, dict[str, Any]]:
     market and window is ``None`` (recorded as undefined), with a note.
     Text values name the period or series a figure belongs to.
     """
-    ctx = market_context(ds, params)
-    facts = summary_facts(ctx)
+    ctx, facts = res.ctx, res.facts
     numbers: dict[str, Any] = {"share_series": ctx.ref}
     units: dict[str, str] = {}
     labels: dict[str, str] = {"share_series": "series the shares come from"}

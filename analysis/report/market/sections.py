@@ -20,12 +20,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.evidence import RULES
-from analysis.data.io import Dataset
 from analysis.market import facts as mf
+from analysis.market.growth import series_growth
 from analysis.market.position import provider_growth, relative_share
 from analysis.market.shares import shares_table
 from analysis.market.sizes import growth_checks, release_pairs
-from analysis.params import MarketParams
 from analysis.report.blocks import (
     Section,
     SectionBuilder,
@@ -43,18 +42,6 @@ from analysis.report.market.context import (
     REST_LABEL,
     SHARE_RANGE,
     MarketContext,
-    annual_sizes,
-    big3_sentence,
-    cagr_sentence,
-    concentration_sentence,
-    end_notes,
-    european_sentence,
-    growth_rows,
-    market_context,
-    published_growth_sentence,
-    series_growth,
-    size_metric,
-    summary_facts,
     window_xlim,
 )
 from analysis.report.market.plots import (
@@ -63,6 +50,15 @@ from analysis.report.market.plots import (
     plot_market_size,
     plot_shares,
 )
+from analysis.report.market.results import MarketResults
+from analysis.report.market.sentences import (
+    big3_sentence,
+    cagr_sentence,
+    concentration_sentence,
+    european_sentence,
+    published_growth_sentence,
+)
+from analysis.report.market.summary import end_notes
 from analysis.report.textsafe import md
 
 __all__ = [
@@ -124,9 +120,9 @@ def _figure_milestones(ctx: MarketContext) -> pd.DataFrame | None:
     return merged.assign(label=[figure_text(label) for label in merged["label"]])
 
 
-def definitions_section(ds: Dataset, params: MarketParams) -> Section:
+def definitions_section(res: MarketResults) -> Section:
     """Which series measure the geography's market, how they differ, the groups, the dates."""
-    ctx = market_context(ds, params)
+    ctx, ds = res.ctx, res.ctx.ds
     out = SectionBuilder()
     n_with = int((ctx.shares.groupby("market_id").size() > 0).sum()) if len(ctx.shares) else 0
     out.md(
@@ -174,7 +170,7 @@ def _size_series_all(ctx: MarketContext) -> pd.DataFrame:
     """Every series' annual sizes in its own currency (markets.csv)."""
     frames = []
     for market_id in ctx.markets["market_id"]:
-        series = annual_sizes(ctx, market_id)
+        series = ctx.annual_sizes(market_id)
         if not series.empty:
             frames.append(series)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -197,12 +193,12 @@ def _cagr_table(ctx: MarketContext) -> pd.DataFrame:
     if ctx.params.start_year >= ctx.params.end_year:
         return pd.DataFrame()
     for market_id in ctx.markets["market_id"]:
-        series = annual_sizes(ctx, market_id)
+        series = ctx.annual_sizes(market_id)
         if len(series) < 2:
             continue
-        unit = size_metric(ctx, market_id).split("_")[1].upper()
+        unit = ctx.size_metric(market_id).split("_")[1].upper()
         g = series_growth(ctx, market_id, series)
-        pairs = release_pairs(growth_rows(ctx, market_id))
+        pairs = release_pairs(ctx.growth_rows(market_id))
         for _, pair in pairs.iterrows():
             records.append(
                 {
@@ -238,7 +234,7 @@ def _check_table(ctx: MarketContext) -> pd.DataFrame:
     """Published yearly growth rates against the sizes of that year and the year before."""
     frames = []
     for market_id in ctx.markets["market_id"]:
-        sizes = growth_rows(ctx, market_id)
+        sizes = ctx.growth_rows(market_id)
         sizes = sizes.loc[~sizes["is_forecast"].fillna(False).astype(bool)]
         rates = ctx.sizes.loc[
             (ctx.sizes["market_id"] == market_id)
@@ -307,7 +303,7 @@ def _conflict_rows(ctx: MarketContext) -> pd.DataFrame:
 
 def _other_size_rows(ctx: MarketContext) -> pd.DataFrame:
     """Published growth rates and sizes of part of a year, which the chart leaves out."""
-    native = {m: size_metric(ctx, m) for m in ctx.markets["market_id"]}
+    native = {m: ctx.size_metric(m) for m in ctx.markets["market_id"]}
     is_size = ctx.sizes["metric"].str.contains("size")
     other_currency = ctx.sizes["metric"] != ctx.sizes["market_id"].map(native)
     rows = ctx.sizes.loc[
@@ -333,10 +329,10 @@ def _other_size_rows(ctx: MarketContext) -> pd.DataFrame:
     ).sort_values(["Series", "Period"], kind="stable")
 
 
-def size_section(ds: Dataset, params: MarketParams) -> Section:
+def size_section(res: MarketResults) -> Section:
     """Market size by series and year, growth within releases, published growth rates and
     the conflicts between releases."""
-    ctx = market_context(ds, params)
+    ctx, ds = res.ctx, res.ctx.ds
     out = SectionBuilder()
     series = _size_series_all(ctx)
     if series.empty:
@@ -367,7 +363,7 @@ def size_section(ds: Dataset, params: MarketParams) -> Section:
             )
             out.figure(fig)
             out.cite(ids)
-    facts = summary_facts(ctx)
+    facts = res.facts
     published = published_growth_sentence(ctx, facts)
     if published:
         out.md(published)
@@ -616,10 +612,10 @@ def _other_series_table(ctx: MarketContext) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def shares_section(ds: Dataset, params: MarketParams) -> Section:
+def shares_section(res: MarketResults) -> Section:
     """Shares over time by provider or origin, with the milestones, and every other figure."""
-    ctx = market_context(ds, params)
-    facts = summary_facts(ctx)
+    ctx, ds, params = res.ctx, res.ctx.ds, res.params
+    facts = res.facts
     out = SectionBuilder()
     if ctx.ref is None:
         elsewhere = _outside(ctx, ds.market_shares)
@@ -763,9 +759,9 @@ def _assumption_text(ctx: MarketContext, c: pd.Series) -> str:
     )
 
 
-def concentration_section(ds: Dataset, params: MarketParams) -> Section:
+def concentration_section(res: MarketResults) -> Section:
     """CR3 and the HHI range by period, with the assumption in words."""
-    ctx = market_context(ds, params)
+    ctx = res.ctx
     out = SectionBuilder()
     if ctx.ref is None or ctx.conc.empty:
         out.md(f"No share figure in {ctx.window}: concentration is not known for this window.")
@@ -790,7 +786,7 @@ def concentration_section(ds: Dataset, params: MarketParams) -> Section:
     )
     out.figure(fig)
     out.cite(ids)
-    facts = summary_facts(ctx)
+    facts = res.facts
     out.md(concentration_sentence(ctx, facts))
     if facts.conc is not None and pd.notna(facts.conc["hhi_cap_pct"]):
         out.md(_assumption_text(ctx, facts.conc))
@@ -827,10 +823,10 @@ def concentration_section(ds: Dataset, params: MarketParams) -> Section:
 
 def _growth_frame(ctx: MarketContext) -> tuple[pd.DataFrame, pd.DataFrame, set]:
     """Provider growth from shares x sizes, only between sizes of one release."""
-    series = annual_sizes(ctx, ctx.ref) if ctx.ref else pd.DataFrame()
+    series = ctx.annual_sizes(ctx.ref) if ctx.ref else pd.DataFrame()
     if len(series) < 2:
         return pd.DataFrame(), series, set()
-    rows = growth_rows(ctx, ctx.ref)
+    rows = ctx.growth_rows(ctx.ref)
     rows = rows.loc[~rows["is_forecast"].fillna(False).astype(bool)]
     pairs = {
         (int(a), int(b))
@@ -901,10 +897,10 @@ def _published_frame(ctx: MarketContext, published: pd.DataFrame) -> tuple[pd.Da
     return frame, year
 
 
-def growth_section(ds: Dataset, params: MarketParams) -> Section:
+def growth_section(res: MarketResults) -> Section:
     """Each provider's revenue growth against its share relative to the leader: as the
     sources publish it, or from shares x sizes of one release."""
-    ctx = market_context(ds, params)
+    ctx, ds = res.ctx, res.ctx.ds
     out = SectionBuilder()
     if ctx.ref is None:
         out.md(f"No share figure in {ctx.window}: growth against share is not known.")
@@ -922,7 +918,7 @@ def growth_section(ds: Dataset, params: MarketParams) -> Section:
             f"growth needs two, so there is no chart."
         )
         return out.build()
-    unit = size_metric(ctx, ctx.ref).split("_")[1].upper()
+    unit = ctx.size_metric(ctx.ref).split("_")[1].upper()
     usable = growth.loc[
         growth["relative_share_central"].notna() & growth["cagr_central_pct"].notna()
     ]
