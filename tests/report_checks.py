@@ -21,7 +21,7 @@ def check_investment_numbers(
     back = values(numbers, "proceeds_low_eur_m", "proceeds_central_eur_m", "proceeds_high_eur_m")
     lost = values(numbers, "loss_low_eur_m", "loss_central_eur_m", "loss_high_eur_m")
     irr = values(numbers, "irr_low_pct", "irr_central_pct", "irr_high_pct")
-    moic = values(numbers, "moic_low", "moic_central", "moic_high")
+    moic = values(numbers, "moic_low_x", "moic_central_x", "moic_high_x")
     assert paid == sorted(paid) and paid[0] > 0
     assert lost == sorted(lost)
     assert lost[1] == pytest.approx(paid[1] - back[1])

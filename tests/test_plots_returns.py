@@ -17,8 +17,9 @@ from matplotlib.patches import Rectangle
 
 from analysis.data.io import load_dataset
 from analysis.params import InvestmentParams
+from analysis.report.investment import figures as report_figures_module
 from analysis.report.investment import plots as pr
-from analysis.report.investment.results import analyse
+from analysis.report.investment.analyse import analyse_investment as analyse
 from analysis.report.plotting import new_figure
 
 NOTE = "Sources: BFM Business (c. 2015-05); La Tribune (2015-01-12)"
@@ -374,7 +375,7 @@ def test_report_figures_fit_inside_the_figure(figures, company, investor, exit_s
             company=company, investor=investor, exit_scenario=exit_scenario, n_scenarios=300
         ),
     )
-    made = {k: f for k, f in pr.report_figures(report).items() if f is not None}
+    made = {k: f for k, f in report_figures_module.report_figures(report).items() if f is not None}
     figures.extend(made.values())
     for name, fig in made.items():
         assert texts_outside(fig) == [], name
@@ -400,7 +401,7 @@ def test_report_figures_from_a_real_run(figures, n_scenarios: int) -> None:
     report = analyse(
         load_dataset(), InvestmentParams.from_values(company="numergy", n_scenarios=n_scenarios)
     )
-    made = pr.report_figures(report)
+    made = report_figures_module.report_figures(report)
     shown = [f for f in made.values() if f is not None]
     figures.extend(shown)
     assert (made["distribution"] is None) == (n_scenarios == 0)

@@ -36,7 +36,6 @@ from analysis.investment.accounts import (
     COMPANIES,
     COMPARATOR,
     LAST_ACCOUNTS_YEAR,
-    cumulative_losses,
     cumulative_revenue,
     cumulative_revenue_observations,
     revenue_by_year,
@@ -254,7 +253,14 @@ def _ratio(num: dict, den: dict) -> tuple[float, float, float]:
     )
 
 
-def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) -> pd.DataFrame:
+def losses_per_revenue(
+    revenue: pd.DataFrame,
+    losses: pd.DataFrame,
+    totals: pd.DataFrame,
+    captive: pd.DataFrame,
+    fin: pd.DataFrame,
+    sources: pd.DataFrame,
+) -> pd.DataFrame:
     """Net losses per euro of revenue (EUR lost per EUR earned), with ranges.
 
     Cloudwatt and Numergy: cumulative losses 2012-2014 / cumulative revenue 2012-2014
@@ -268,11 +274,11 @@ def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) ->
     revenue: a ratio of losses to revenue, not a cost), ``revenue_basis`` (``total``, or
     ``external`` for a second row on the revenue not from shareholders where the data give
     that share, :func:`captive_share`), ``note``, ``source_ids``.
+
+    Takes :func:`revenue_by_year`, :func:`~analysis.investment.accounts.cumulative_losses`,
+    :func:`cumulative_revenue_observations`, :func:`captive_share`, and the ``financials``
+    and sources tables.
     """
-    revenue = revenue_by_year(dataset) if revenue is None else revenue
-    losses = cumulative_losses(dataset)
-    totals = cumulative_revenue_observations(dataset)
-    captive = captive_share(dataset)
     records = []
     for cid in COMPANIES:
         lost = losses.loc[(losses["company_id"] == cid) & (losses["period"] == "2012-2014")]
@@ -282,7 +288,7 @@ def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) ->
         rev = cumulative_revenue(revenue, cid, totals=totals)
         note = rev["assumption"]
         if rev["direct"]:
-            publishers = dataset.sources.set_index("source_id")["publisher"]
+            publishers = sources.set_index("source_id")["publisher"]
             note += (
                 " ("
                 + ", ".join(
@@ -310,7 +316,6 @@ def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) ->
                     cid, "2012-2014", lost_row, ext, ext_note, lost_row["source_ids"], "external"
                 )
             )
-    fin = dataset.financials
     results = fin.loc[(fin["company_id"] == COMPARATOR) & (fin["metric"] == "net_result_eur_m")]
     ovh_rev = revenue.loc[revenue["company_id"] == COMPARATOR].set_index("fiscal_year")
     years = sorted(

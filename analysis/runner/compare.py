@@ -29,6 +29,8 @@ RENAMED: dict[str, str] = {
         for company in ("cloudwatt", "numergy")
         for end in ("low", "central", "high")
     },
+    # investment: the multiple on invested capital says its unit (x)
+    **{f"moic_{end}": f"moic_{end}_x" for end in ("low", "central", "high")},
     # market-position report: key numbers say their unit
     "hhi_min": "hhi_min_points",
     "hhi_max": "hhi_max_points",

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report.blocks import upper_first
 from analysis.report.plotting import new_figure, plain_log_ticks, range_errors, wrap_title
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "plot_losses_per_revenue",
     "plot_revenue_vs_plan",
     "plot_tornado",
-    "report_figures",
 ]
 
 #: one colour per company, the same in every figure
@@ -511,55 +509,3 @@ def capital_title(capital: pd.DataFrame) -> str:
         return f" (to {part} {year})"
 
     return f"Capital committed, paid in{until('paid_in')} and lost{until('lost')}"
-
-
-def report_figures(report) -> dict[str, Figure | None]:
-    """Every figure of an :class:`~analysis.report.investment.results.InvestmentReport`, by section.
-
-    ``distribution`` is None when the scenario engine was off (``n_scenarios = 0``).
-    """
-    notes = report.source_notes
-    who = report.text_names["investor"]
-    where = report.text_names["companies"]
-    scenario = report.params.exit_scenario
-    figures: dict[str, Figure | None] = {
-        "capital": plot_capital(report.capital, source_note=notes["capital"]),
-        "flows": plot_cash_flows(
-            report.flows,
-            source_note=notes["flows"],
-            title=f"Cash flows of {who} in {where} (central inputs, exit scenario '{scenario}')",
-            exit_scenario=scenario,
-        ),
-        "results": plot_exit_scenarios(
-            report.exit_results,
-            source_note=notes["results"],
-            title=f"{upper_first(who)} in {where}: money lost and IRR under each exit scenario",
-            chosen=scenario,
-        ),
-        "distribution": None,
-        "tornado": plot_tornado(
-            report.tornado_loss,
-            report.tornado_irr,
-            source_note=notes["tornado"],
-            title=f"What moves the result most (exit scenario '{scenario}')",
-        ),
-        "revenue": plot_revenue_vs_plan(
-            report.revenue, report.targets, source_note=notes["revenue"]
-        ),
-        "cost": plot_losses_per_revenue(
-            report.cost,
-            source_note=notes["cost"],
-            title="Net losses per euro of revenue: Cloudwatt and Numergy 2012-2014, OVHcloud",
-        ),
-    }
-    if report.scenarios is not None:
-        figures["distribution"] = plot_distributions(
-            report.scenarios,
-            report.summary,
-            source_note=notes["distribution"],
-            title=(
-                f"Money lost and IRR over {len(report.scenarios):,} scenarios "
-                f"(exit scenario '{scenario}', seed {report.params.seed})"
-            ),
-        )
-    return figures
