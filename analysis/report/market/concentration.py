@@ -4,10 +4,9 @@ period, and the assumption behind the range in words."""
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from analysis.report.blocks import (
-    Section,
-    SectionBuilder,
     fmt_number,
     fmt_range,
     join_words,
@@ -26,7 +25,7 @@ from analysis.report.market.sentences import (
 )
 from analysis.report.textsafe import md
 
-__all__ = ["concentration_section"]
+__all__ = ["concentration_chart", "concentration_sentences", "concentration_table"]
 
 
 def _basis_text(ctx: MarketContext, basis: str) -> str:
@@ -84,38 +83,45 @@ def _assumption_text(ctx: MarketContext, c: pd.Series) -> str:
     )
 
 
-def concentration_section(res: MarketResults) -> Section:
-    """CR3 and the HHI range by period, with the assumption in words."""
+def _known(res: MarketResults) -> bool:
+    return res.ctx.ref is not None and not res.ctx.conc.empty
+
+
+def concentration_chart(res: MarketResults) -> Figure | None:
+    """CR3 and the HHI band by period in the reference series; None when no share falls in
+    the window."""
     ctx = res.ctx
-    out = SectionBuilder()
-    if ctx.ref is None or ctx.conc.empty:
-        out.md(f"No share figure in {ctx.window}: concentration is not known for this window.")
-        return out.build()
-    conc = ctx.conc
+    if not _known(res):
+        return None
     ids = [i for ids in ctx.table["source_ids"] for i in ids]
-    fig = plot_concentration(
-        conc,
+    return plot_concentration(
+        ctx.conc,
         title=f"{ctx.geo.capitalize()} cloud market concentration, {ctx.window}",
         source_note=ctx.cite(ids, f"Series: {ctx.label(ctx.ref)}. "),
         milestones=figure_milestones(ctx),
         xlim=window_xlim(ctx),
     )
-    out.md(
-        "CR3 (left) is the share of the three largest providers (a bare bar where fewer than "
-        "three are named: only a range is known). The HHI (right, its own scale) is the sum of "
-        "the squared shares, from near 0 (many small firms) to 10,000 (one firm). The sources "
-        "leave part of the market unsplit, so the HHI is a band: its bottom is the lowest value "
-        "a market matching the published shares can have, its top the highest, both under the "
-        "assumption stated below; a hollow caret marks a top that no such market reaches, only "
-        "approaches in an extreme split."
-    )
-    out.figure(fig)
-    out.cite(ids)
-    facts = res.facts
-    out.md(concentration_sentence(ctx, facts))
+
+
+def concentration_sentences(res: MarketResults) -> str:
+    """CR3 and the HHI range of the period quoted, and the assumption behind the range in the
+    case it is; or that concentration is not known for the window."""
+    ctx, facts = res.ctx, res.facts
+    if not _known(res):
+        return f"No share figure in {ctx.window}: concentration is not known for this window."
+    lines = [concentration_sentence(ctx, facts)]
     if facts.conc is not None and pd.notna(facts.conc["hhi_cap_pct"]):
-        out.md(_assumption_text(ctx, facts.conc))
-    table = pd.DataFrame(
+        lines.append(_assumption_text(ctx, facts.conc))
+    return "\n\n".join(lines)
+
+
+def concentration_table(res: MarketResults) -> pd.DataFrame:
+    """CR3, its basis, the HHI range and the part not split by firm, period by period."""
+    ctx = res.ctx
+    if not _known(res):
+        return pd.DataFrame()
+    conc = ctx.conc
+    return pd.DataFrame(
         {
             "Period": conc["period"].to_numpy(),
             "CR3 (%)": [
@@ -139,5 +145,3 @@ def concentration_section(res: MarketResults) -> Section:
             "Note": [_conc_note(ctx, n) for n in conc["note"]],
         }
     )
-    out.table(table)
-    return out.build()

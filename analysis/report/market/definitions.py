@@ -7,8 +7,6 @@ import pandas as pd
 
 from analysis.market import facts as mf
 from analysis.report.blocks import (
-    Section,
-    SectionBuilder,
     join_words,
     year_spans,
 )
@@ -18,7 +16,7 @@ from analysis.report.market.context import (
 from analysis.report.market.results import MarketResults
 from analysis.report.textsafe import md
 
-__all__ = ["definitions_section"]
+__all__ = ["group_sentences", "milestone_table", "series_sentences", "series_table"]
 
 
 def _catalogue(ctx: MarketContext) -> pd.DataFrame:
@@ -60,44 +58,45 @@ def _milestone_table(ctx: MarketContext) -> pd.DataFrame:
     )
 
 
-def definitions_section(res: MarketResults) -> Section:
-    """Which series measure the geography's market, how they differ, the groups, the dates."""
-    ctx, ds = res.ctx, res.ctx.ds
-    out = SectionBuilder()
+def series_sentences(res: MarketResults) -> str:
+    """How many series the geography has, how many give shares in the window, and which one
+    the shares are drawn from."""
+    ctx = res.ctx
     n_with = int((ctx.shares.groupby("market_id").size() > 0).sum()) if len(ctx.shares) else 0
-    out.md(
-        f"`data/markets.csv` holds {len(ctx.markets)} series for the {ctx.geo} cloud market. "
-        f"They differ in what they include (the scope), in who measures them and in currency, "
-        f"so a share or a size is compared only within its own series. {n_with} of them have "
-        f"share figures in {ctx.window}."
+    text = (
+        f"`data/markets.csv` holds {len(ctx.markets)} series for the {ctx.geo} cloud market; "
+        f"{n_with} of them have share figures in {ctx.window}."
     )
-    if ctx.ref is not None:
-        n_ref = int((ctx.shares["market_id"] == ctx.ref).sum())
-        analyst = ctx.markets.loc[ctx.markets["market_id"] == ctx.ref, "analyst"].iloc[0]
-        out.md(
-            f"The shares drawn below come from the **{ctx.series_text(ctx.ref)}** "
-            f"({md(analyst)}), the "
-            f"series with the most share figures in the window ({n_ref} of {len(ctx.shares)}); "
-            f"the figures of the other series are listed beside it, never mixed into it."
-        )
-    else:
-        out.md(f"No {ctx.geo} series has a share figure in {ctx.window}.")
-    out.table(_catalogue(ctx))
+    if ctx.ref is None:
+        return f"{text} No {ctx.geo} series has a share figure in {ctx.window}."
+    n_ref = int((ctx.shares["market_id"] == ctx.ref).sum())
+    analyst = ctx.markets.loc[ctx.markets["market_id"] == ctx.ref, "analyst"].iloc[0]
+    return (
+        f"{text} The shares drawn below come from the **{ctx.series_text(ctx.ref)}** "
+        f"({md(analyst)}), the series with the most share figures in the window "
+        f"({n_ref} of {len(ctx.shares)}); the figures of the other series are listed beside "
+        f"it, never mixed into it."
+    )
+
+
+def series_table(res: MarketResults) -> pd.DataFrame:
+    """The geography's series: scope, analyst, currency, and what the window holds."""
+    return _catalogue(res.ctx)
+
+
+def group_sentences(res: MarketResults) -> str:
+    """The provider groups as the data defines them, one bullet each."""
+    ctx, ds = res.ctx, res.ctx.ds
     members = ds.group_members.loc[ds.group_members["group_id"] == mf.BIG3_GROUP, "member_id"]
     notes = dict(zip(ds.entities["entity_id"], ds.entities["note"].fillna(""), strict=True))
     big3 = join_words([ctx.name(m) for m in members])
     groups = [f"- **{ctx.name(mf.BIG3_GROUP)}** (the big three): {big3} (`group_members.csv`)."]
     for group_id in ("european_providers", "other_providers"):
         groups.append(f"- **{ctx.name(group_id)}**: {md(notes.get(group_id, ''))}.")
-    out.md("Provider groups as the data defines them:", *groups)
-    if ctx.milestones.empty:
-        out.md(f"None of the milestones of the State's bet falls in {ctx.window}.")
-    else:
-        out.md(
-            "Milestones marked on the time axes (from `events.csv` and the buyout steps of "
-            "`capital_events.csv`; where sources give several dates, the one read from the "
-            "dossier's value is used, then the most precise):"
-        )
-        out.table(_milestone_table(ctx))
-        out.cite(ctx.milestones["source_id"])
-    return out.build()
+    return "\n".join(groups)
+
+
+def milestone_table(res: MarketResults) -> pd.DataFrame:
+    """The milestones of the State's bet inside the window, with their sources (empty when
+    none falls in it)."""
+    return _milestone_table(res.ctx) if not res.ctx.milestones.empty else pd.DataFrame()

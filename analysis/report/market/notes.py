@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.evidence import RULES, sources_table
+from analysis.core.evidence import sources_table
 from analysis.market import facts as mf
 from analysis.report.blocks import (
     Section,
@@ -27,7 +27,13 @@ from analysis.report.textsafe import md
 # --------------------------------------------------------------------------- gaps, caveats
 
 
-__all__ = ["caveats_section", "gaps_section", "sources_section", "state_section"]
+__all__ = [
+    "caveat_sentences",
+    "disagreement_table",
+    "gaps_section",
+    "sources_section",
+    "state_section",
+]
 
 
 def gaps_section(res: MarketResults) -> Section:
@@ -109,23 +115,12 @@ def _apart_lines(ctx: MarketContext) -> list[str]:
     return lines
 
 
-def caveats_section(res: MarketResults) -> Section:
-    """Where sources disagree, how ranges are made, and what the figures do not mean."""
+def caveat_sentences(res: MarketResults) -> str:
+    """The caveats this geography and window add, one bullet each: series kept apart, a
+    reference series that mixes periods, group figures kept over their members, shares that
+    add up above 100."""
     ctx = res.ctx
-    out = SectionBuilder()
-    shares = disagreements(ctx.shares, ["market_id", "period", "provider_id"], "share_pct")
-    sizes = disagreements(ctx.sizes, ["market_id", "period", "metric"], "value")
-    lines = [
-        f"Where sources disagree, every figure is kept and the range shown: {RULES['span']}.",
-        "Sizes are nominal and in the currency published (EUR or USD), never converted; a "
-        "series' scope decides what a share means, so shares of different series are not "
-        "compared.",
-        "Analysts revise their past figures from one release to the next: changes and growth "
-        "rates are computed within one release where the data allows (figures with the same "
-        "release note, from the same page, or from a page dated within the release a note "
-        "names), and the report says so where the two ends come from different releases.",
-    ]
-    lines += _apart_lines(ctx)
+    lines = _apart_lines(ctx)
     if ctx.ref is not None:
         kinds = sorted(set(ctx.table["period_type"]))
         if len(kinds) > 1:
@@ -149,28 +144,33 @@ def caveats_section(res: MarketResults) -> Section:
                 f"{fmt_number(row['known_sum_pct'])} %, above 100: a group overlaps named "
                 f"providers."
             )
-    out.md(*[f"- {line}" for line in lines])
-    if not shares.empty or not sizes.empty:
-        out.md(f"Figures on which sources disagree ({ctx.geo} series, {ctx.window}):")
-        table = pd.concat(
-            [
-                shares.assign(what=[ctx.label(p) for p in shares["provider_id"]]),
-                sizes.assign(what=[str(m).replace("_", " ") for m in sizes["metric"]])
-                if not sizes.empty
-                else None,
-            ]
-        )
-        out.table(
-            pd.DataFrame(
-                {
-                    "Series": [ctx.label(m) for m in table["market_id"]],
-                    "Period": table["period"].to_numpy(),
-                    "Figure": table["what"].to_numpy(),
-                    "Figures and where from": table["detail"].to_numpy(),
-                }
-            )
-        )
-    return out.build()
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def disagreement_table(res: MarketResults) -> pd.DataFrame:
+    """The figures of the window on which sources disagree: series, period, figure, and each
+    figure with where it comes from."""
+    ctx = res.ctx
+    shares = disagreements(ctx.shares, ["market_id", "period", "provider_id"], "share_pct")
+    sizes = disagreements(ctx.sizes, ["market_id", "period", "metric"], "value")
+    if shares.empty and sizes.empty:
+        return pd.DataFrame()
+    table = pd.concat(
+        [
+            shares.assign(what=[ctx.label(p) for p in shares["provider_id"]]),
+            sizes.assign(what=[str(m).replace("_", " ") for m in sizes["metric"]])
+            if not sizes.empty
+            else None,
+        ]
+    )
+    return pd.DataFrame(
+        {
+            "Series": [ctx.label(m) for m in table["market_id"]],
+            "Period": table["period"].to_numpy(),
+            "Figure": table["what"].to_numpy(),
+            "Figures and where from": table["detail"].to_numpy(),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- the State

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from analysis.market import facts as mf
 from analysis.market.scale import revenue_scope_text
 from analysis.report.blocks import (
-    Section,
-    SectionBuilder,
     as_published,
     fmt_number,
     fmt_range,
@@ -32,7 +31,7 @@ from analysis.report.market.sentences import (
 )
 from analysis.report.textsafe import md
 
-__all__ = ["scale_section"]
+__all__ = ["scale_chart", "scale_comparison_table", "scale_sentences"]
 
 
 def _company_label(ctx: MarketContext, company_id: str) -> str:
@@ -113,102 +112,85 @@ def _refusal_lines(ctx: MarketContext, refused: pd.DataFrame) -> list[str]:
     return lines
 
 
-def scale_section(res: MarketResults) -> Section:
-    """Cloudwatt, Numergy and OVHcloud's revenue as a percentage of the EUR market series
-    that can contain it."""
+def scale_chart(res: MarketResults) -> Figure | None:
+    """Each company's revenue as a percentage of every EUR market series that can contain it,
+    year by year (log scale); None when no revenue and market size meet in the window."""
+    ctx, frame = res.ctx, res.scale.frame
+    if frame.empty:
+        return None
+    ids = [i for ids in frame["source_ids"] for i in ids]
+    return plot_scale(
+        frame,
+        title=f"Revenue as a share of the {ctx.geo} market size, {ctx.window}",
+        source_note=ctx.cite(ids, "Company revenue / market size of the same year. "),
+        labels=ctx.figure_labels({c: _company_label(ctx, c) for c in frame["company_id"]}),
+        style_col="market_id",
+        figsize=(10.0, 4.8),
+    )
+
+
+def scale_comparison_table(res: MarketResults) -> pd.DataFrame:
+    """Company, year, revenue, series, market size and the ratio, one row per comparison."""
+    ctx, frame = res.ctx, res.scale.frame
+    if frame.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "Company": [_company_label(ctx, c) for c in frame["company_id"]],
+            "Year": frame["year"].to_numpy(),
+            "Revenue (M EUR)": [
+                fmt_range(
+                    r["revenue_low_eur_m"], r["revenue_central_eur_m"], r["revenue_high_eur_m"], ""
+                )
+                for _, r in frame.iterrows()
+            ],
+            "Series": [ctx.label(m) for m in frame["market_id"]],
+            "Market size (bn EUR)": [
+                fmt_range(
+                    r["market_size_low_eur_bn"],
+                    r["market_size_central_eur_bn"],
+                    r["market_size_high_eur_bn"],
+                    "",
+                )
+                for _, r in frame.iterrows()
+            ],
+            "Revenue as % of the market": [scale_pct(r) for _, r in frame.iterrows()],
+            "Market figure is a forecast": [
+                "yes" if f else "" for f in frame["market_is_forecast"]
+            ],
+        }
+    ).sort_values(["Company", "Year", "Series"], kind="stable")
+
+
+def scale_sentences(res: MarketResults) -> str:
+    """Each company's first and last ratio, the comparisons refused and why, the figures
+    left out, and the USD note where the geography has no size in euros."""
     ctx = res.ctx
-    out = SectionBuilder()
     companies = list(res.companies)
     frame, dropped, refused = res.scale
-    usd = _usd_note(ctx, companies)
-    out.md(
-        "A revenue is set only against a market that can contain it: a series of the whole "
-        "cloud market (not a segment such as public IaaS+PaaS or hosted private cloud) whose "
-        "geography covers where the revenue is earned. OVHcloud's total revenue is earned in "
-        "every country it serves, so it fits no French or European series; in France its "
-        "revenue in France is used where the data gives it. Cloudwatt and Numergy are taken "
-        "to have sold cloud services in France (an assumption from their offers, which no "
-        "source splits)."
-    )
+    blocks = []
     if frame.empty:
-        out.md(
+        blocks.append(
             f"No revenue of {join_words([ctx.name(c) for c in companies])} falls in the same year "
             f"as a {ctx.geo} market size in euros that can contain it, within {ctx.window}, so "
             f"there is no chart."
         )
     else:
-        ids = [i for ids in frame["source_ids"] for i in ids]
-        names = ctx.figure_labels({c: _company_label(ctx, c) for c in frame["company_id"]})
-        fig = plot_scale(
-            frame,
-            title=f"Revenue as a share of the {ctx.geo} market size, {ctx.window}",
-            source_note=ctx.cite(ids, "Company revenue / market size of the same year. "),
-            labels=names,
-            style_col="market_id",
-            figsize=(10.0, 4.8),
-        )
-        ovh = frame["company_id"].str.startswith("ovhcloud").any()
-        out.md(
-            "Each colour is a company, each marker a market series; the scale is logarithmic "
-            "(equal distances are equal ratios): a measure of scale, not a market share."
-            + (
-                " OVHcloud's fiscal years end on 31 August and are matched to the calendar "
-                "year they end in; its revenue includes web hosting and domain names, which a "
-                "cloud total such as Markess's leaves out, so its ratio somewhat overstates "
-                "its weight in that market."
-                if ovh
-                else ""
-            )
-        )
-        out.figure(fig)
-        out.cite(ids)
-        out.md(*[f"- {s}" for s in _scale_lines(ctx, frame)])
-        out.table(
-            pd.DataFrame(
-                {
-                    "Company": [_company_label(ctx, c) for c in frame["company_id"]],
-                    "Year": frame["year"].to_numpy(),
-                    "Revenue (M EUR)": [
-                        fmt_range(
-                            r["revenue_low_eur_m"],
-                            r["revenue_central_eur_m"],
-                            r["revenue_high_eur_m"],
-                            "",
-                        )
-                        for _, r in frame.iterrows()
-                    ],
-                    "Series": [ctx.label(m) for m in frame["market_id"]],
-                    "Market size (bn EUR)": [
-                        fmt_range(
-                            r["market_size_low_eur_bn"],
-                            r["market_size_central_eur_bn"],
-                            r["market_size_high_eur_bn"],
-                            "",
-                        )
-                        for _, r in frame.iterrows()
-                    ],
-                    "Revenue as % of the market": [scale_pct(r) for _, r in frame.iterrows()],
-                    "Market figure is a forecast": [
-                        "yes" if f else "" for f in frame["market_is_forecast"]
-                    ],
-                }
-            ).sort_values(["Company", "Year", "Series"], kind="stable")
-        )
+        blocks.append("\n".join(f"- {s}" for s in _scale_lines(ctx, frame)))
     if len(refused):
-        out.md(
-            "Not compared, because the series cannot contain the revenue:",
-            *[f"- {line}" for line in _refusal_lines(ctx, refused)],
+        lines = [f"- {line}" for line in _refusal_lines(ctx, refused)]
+        blocks.append(
+            "\n".join(["Not compared, because the series cannot contain the revenue:", "", *lines])
         )
     if dropped and not frame.empty:
-        out.md(
+        blocks.append(
             f"Left out: revenue forecasts, and {dropped} revenue figure(s) whose year the "
             f"sources do not state (a year-by-year comparison needs the year)."
         )
+    usd = _usd_note(ctx, companies)
     if usd:
-        out.md(usd)
-        usd_rows = ctx.sizes.loc[ctx.sizes["metric"] == "size_usd_bn"]
-        out.cite(usd_rows["source_id"])
-    return out.build()
+        blocks.append(usd)
+    return "\n\n".join(blocks)
 
 
 def _scale_lines(ctx: MarketContext, frame: pd.DataFrame) -> list[str]:

@@ -4,13 +4,11 @@ origin, period by period, release by release, and the highlighted providers."""
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
-from analysis.core.evidence import RULES
 from analysis.market import facts as mf
 from analysis.market.shares import shares_table
 from analysis.report.blocks import (
-    Section,
-    SectionBuilder,
     as_published,
     fmt_number,
     fmt_range,
@@ -38,7 +36,16 @@ from analysis.report.market.sentences import (
 )
 from analysis.report.textsafe import md
 
-__all__ = ["highlight_notes", "shares_section"]
+__all__ = [
+    "highlight_notes",
+    "highlight_sentences",
+    "not_added_table",
+    "other_series_table",
+    "period_table",
+    "release_table",
+    "shares_chart",
+    "shares_sentences",
+]
 
 
 def _share_frame(ctx: MarketContext) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -244,23 +251,15 @@ def _other_series_table(ctx: MarketContext) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def shares_section(res: MarketResults) -> Section:
-    """Shares over time by provider or origin, with the milestones, and every other figure."""
-    ctx, ds, params = res.ctx, res.ctx.ds, res.params
-    facts = res.facts
-    out = SectionBuilder()
+def shares_chart(res: MarketResults) -> Figure | None:
+    """Shares over time in the reference series, by provider or by origin (``group_by``), with
+    the rest of the market and the milestones; None when no share falls in the window."""
+    ctx, params = res.ctx, res.params
     if ctx.ref is None:
-        elsewhere = years_outside(ctx, ds.market_shares)
-        out.md(
-            f"No share figure for the {ctx.geo} cloud market falls in {ctx.window}, so there is "
-            f"no chart."
-            + (f" The {ctx.geo} series have shares for {elsewhere}." if elsewhere else "")
-        )
-        out.md(*[f"- {n}" for n in highlight_notes(ctx)])
-        return out.build()
+        return None
     frame, labels = _share_frame(ctx)
     ids = [i for ids in ctx.table["source_ids"] for i in ids]
-    fig = plot_shares(
+    return plot_shares(
         frame,
         title=f"{ctx.geo.capitalize()} cloud market shares by {params.group_by}, {ctx.window}",
         source_note=ctx.cite(
@@ -273,61 +272,52 @@ def shares_section(res: MarketResults) -> Section:
         xlim=window_xlim(ctx),
         partial_col="is_partial",
     )
-    rest = (
-        "the grey dashed line is the rest of the market, other / unknown: 100 minus the "
-        "shares the period's sources add up, so it holds whoever they do not name, large or "
-        "small (in a period that gives only European providers, the big three too)"
-        if params.group_by == "provider"
-        else "an origin adds its named providers (a lower bound unless a group figure covers "
-        "the whole origin; hollow carets mark periods where not even the big three are all "
-        "named); the grey dashed line is the rest, other / unknown: 100 minus the shares "
-        "attributed to an origin"
-    )
-    out.md(
-        f"Shares of the {ctx.series_text(ctx.ref)} ({year_spans(ctx.table['year'])}): quarters, "
-        f"half-years and years each sit at their midpoint, each kind of period with its own "
-        f"marker; a line joins only figures of the same kind of period at most a year apart, "
-        f"so years without figures stay gaps; a figure that is only a bound is a caret (v at "
-        f"most, ^ at least); where sources disagree, error bars and a band show the range "
-        f"({RULES['span']}); {rest}. Dotted lines mark the milestones of the State's bet."
-    )
-    out.figure(fig)
-    out.cite(ids)
-    out.cite(ctx.milestones["source_id"])
-    out.md(*[f"- {s}" for s in (big3_sentence(ctx, facts), european_sentence(ctx, facts)) if s])
-    out.md(
-        "The shares drawn, period by period, with the rest of the market as its own share "
-        "(other / unknown, never spread over the named providers):"
-    )
-    out.table(_period_table(ctx))
-    if len(facts.european_releases) > 1:
-        out.md(
-            "European providers' share as each release of the analyst gave it (figures are "
-            "grouped into one release when they carry the same release note, come from the "
-            "same page, or come from a page dated within the release a note names). Each "
-            "release restates the past, so a change is read within one release:"
+
+
+def shares_sentences(res: MarketResults) -> str:
+    """Which series and years the chart draws, the big three's share and the European
+    providers' change; or that no share falls in the window, and where there are some."""
+    ctx, facts = res.ctx, res.facts
+    if ctx.ref is None:
+        elsewhere = years_outside(ctx, ctx.ds.market_shares)
+        return (
+            f"No share figure for the {ctx.geo} cloud market falls in {ctx.window}, so there is "
+            f"no chart."
+            + (f" The {ctx.geo} series have shares for {elsewhere}." if elsewhere else "")
         )
-        out.table(_release_table(ctx, facts.european_releases))
-        out.cite([i for ids in facts.european_releases["source_ids"] for i in ids])
-    not_added = _not_added(ctx)
-    if not not_added.empty:
-        out.md("Figures not added up, so that no provider is counted twice:")
-        out.table(not_added)
-    notes = highlight_notes(ctx)
-    if notes:
-        out.md("Highlighted providers:", *[f"- {n}" for n in notes])
-    others = _other_series_table(ctx)
-    if not others.empty:
-        out.md(f"Share figures of the other {ctx.geo} series in {ctx.window} (other scopes):")
-        out.table(others)
-        rows = ctx.shares.loc[ctx.shares["market_id"] != ctx.ref]
-        keys = ["market_id", "period", "provider_id"]
-        spread = rows.groupby(keys)["share_pct"].agg(lambda v: v.max() > v.min())
-        if spread.any():
-            out.md(
-                "Where a period has several figures, the central value is the median of the "
-                "exact ones; an approximate figure (an 'about' in a blog or a minister's "
-                "speech) widens the range but never sets the central value."
-            )
-        out.cite(ctx.shares.loc[ctx.shares["market_id"] != ctx.ref, "source_id"])
-    return out.build()
+    bullets = [big3_sentence(ctx, facts), european_sentence(ctx, facts)]
+    return "\n".join(
+        [
+            f"Shares of the {ctx.series_text(ctx.ref)} ({year_spans(ctx.table['year'])}):",
+            "",
+            *[f"- {b}" for b in bullets if b],
+        ]
+    )
+
+
+def period_table(res: MarketResults) -> pd.DataFrame:
+    """The shares drawn, period by period, the rest of the market included (empty when no
+    share falls in the window)."""
+    return _period_table(res.ctx) if res.ctx.ref is not None else pd.DataFrame()
+
+
+def release_table(res: MarketResults) -> pd.DataFrame:
+    """European providers' figures release by release, with each release's own change
+    (empty unless two releases or more give them)."""
+    releases = res.facts.european_releases
+    return _release_table(res.ctx, releases) if len(releases) > 1 else pd.DataFrame()
+
+
+def not_added_table(res: MarketResults) -> pd.DataFrame:
+    """The figures not added up, so that no provider is counted twice."""
+    return _not_added(res.ctx) if res.ctx.ref is not None else pd.DataFrame()
+
+
+def highlight_sentences(res: MarketResults) -> str:
+    """One bullet per highlighted provider: where it stands (:func:`highlight_notes`)."""
+    return "\n".join(f"- {n}" for n in highlight_notes(res.ctx))
+
+
+def other_series_table(res: MarketResults) -> pd.DataFrame:
+    """The share figures of the geography's other series in the window (other scopes)."""
+    return _other_series_table(res.ctx) if res.ctx.ref is not None else pd.DataFrame()

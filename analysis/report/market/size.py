@@ -5,13 +5,11 @@ size figures the charts leave out."""
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
-from analysis.core.evidence import RULES
 from analysis.market.growth import series_growth
 from analysis.market.sizes import growth_checks, release_pairs
 from analysis.report.blocks import (
-    Section,
-    SectionBuilder,
     as_published,
     fmt_number,
     fmt_range,
@@ -30,7 +28,14 @@ from analysis.report.market.sentences import (
 )
 from analysis.report.market.summary import end_notes
 
-__all__ = ["size_section"]
+__all__ = [
+    "cagr_table",
+    "check_table",
+    "conflict_table",
+    "other_size_table",
+    "size_chart",
+    "size_sentences",
+]
 
 
 def _size_series_all(ctx: MarketContext) -> pd.DataFrame:
@@ -43,9 +48,10 @@ def _size_series_all(ctx: MarketContext) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _cagr_table(ctx: MarketContext) -> pd.DataFrame:
-    """Every series' growth: within each release that gives two annual sizes, and between
-    the first and last years of the window when those come from different releases."""
+def cagr_table(res: MarketResults) -> pd.DataFrame:
+    """Every series' growth, within each release that gives two annual sizes, else between the
+    first and last years of the window (marked as mixing releases)."""
+    ctx = res.ctx
     records = []
     if ctx.params.start_year >= ctx.params.end_year:
         return pd.DataFrame()
@@ -87,8 +93,9 @@ def _cagr_table(ctx: MarketContext) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def _check_table(ctx: MarketContext) -> pd.DataFrame:
+def check_table(res: MarketResults) -> pd.DataFrame:
     """Published yearly growth rates against the sizes of that year and the year before."""
+    ctx = res.ctx
     frames = []
     for market_id in ctx.markets["market_id"]:
         sizes = ctx.growth_rows(market_id)
@@ -133,8 +140,9 @@ def _check_table(ctx: MarketContext) -> pd.DataFrame:
     )
 
 
-def _conflict_rows(ctx: MarketContext) -> pd.DataFrame:
-    """Size figures of the window whose data note points to a conflict of the dossier."""
+def conflict_table(res: MarketResults) -> pd.DataFrame:
+    """Size figures of the window that the research dossier lists among its conflicts."""
+    ctx = res.ctx
     notes = ctx.sizes["note"].astype("string").fillna("")
     rows = ctx.sizes.loc[notes.str.contains(r"conflict \d+", regex=True)]
     if rows.empty:
@@ -158,8 +166,10 @@ def _conflict_rows(ctx: MarketContext) -> pd.DataFrame:
     ).sort_values(["Conflict", "Series", "Period"], kind="stable")
 
 
-def _other_size_rows(ctx: MarketContext) -> pd.DataFrame:
-    """Published growth rates and sizes of part of a year, which the chart leaves out."""
+def other_size_table(res: MarketResults) -> pd.DataFrame:
+    """Published growth rates, sizes of part of a year and sizes in another currency than the
+    series' own: the figures the charts leave out."""
+    ctx = res.ctx
     native = {m: ctx.size_metric(m) for m in ctx.markets["market_id"]}
     is_size = ctx.sizes["metric"].str.contains("size")
     other_currency = ctx.sizes["metric"] != ctx.sizes["market_id"].map(native)
@@ -186,78 +196,35 @@ def _other_size_rows(ctx: MarketContext) -> pd.DataFrame:
     ).sort_values(["Series", "Period"], kind="stable")
 
 
-def size_section(res: MarketResults) -> Section:
-    """Market size by series and year, growth within releases, published growth rates and
-    the conflicts between releases."""
-    ctx, ds = res.ctx, res.ctx.ds
-    out = SectionBuilder()
+def size_chart(res: MarketResults, currency: str = "EUR") -> Figure | None:
+    """The sizes of every series of the geography in one currency (``EUR`` or ``USD``), one
+    line per series; None when no series has an annual size in that currency in the window."""
+    ctx = res.ctx
     series = _size_series_all(ctx)
-    if series.empty:
-        elsewhere = years_outside(ctx, ds.market_sizes, "size_")
-        out.md(
+    metric = f"size_{currency.lower()}_bn"
+    rows = series.loc[series["metric"] == metric] if len(series) else series
+    if rows.empty:
+        return None
+    ids = [i for ids in rows["source_ids"] for i in ids]
+    return plot_market_size(
+        rows,
+        title=f"{ctx.geo.capitalize()} cloud market size by series ({currency}), {ctx.window}",
+        source_note=ctx.cite(ids, "Series in data/markets.csv. "),
+        labels=ctx.figure_labels(),
+    )
+
+
+def size_sentences(res: MarketResults) -> str:
+    """What the sizes say: the latest growth rate the analyst published and the growth over
+    the window (or why there is none), and a note when no size falls in the window."""
+    ctx, facts = res.ctx, res.facts
+    lines = []
+    if _size_series_all(ctx).empty:
+        elsewhere = years_outside(ctx, ctx.ds.market_sizes, "size_")
+        lines.append(
             f"No annual market size for the {ctx.geo} cloud market falls in {ctx.window}, so "
             f"there is no chart."
             + (f" The {ctx.geo} series have sizes for {elsewhere}." if elsewhere else "")
         )
-    else:
-        out.md(
-            "Each line is one series (its own scope and analyst, see the definitions); error "
-            "bars show where sources give different figures for a year (range: "
-            f"{RULES['span']}); hollow points are forecasts, used only for years without an "
-            "actual figure; carets mark bounds (^ at least, v at most). Currencies are never "
-            "converted, so each currency has its own chart. A line joins figures of different "
-            "releases: analysts revise their past figures, so a step between two points may "
-            "be a revision as much as growth (see the growth table below)."
-        )
-        for metric, rows in series.groupby("metric", sort=True):
-            ids = [i for ids in rows["source_ids"] for i in ids]
-            unit = "EUR" if metric == "size_eur_bn" else "USD"
-            fig = plot_market_size(
-                rows,
-                title=f"{ctx.geo.capitalize()} cloud market size by series ({unit}), {ctx.window}",
-                source_note=ctx.cite(ids, "Series in data/markets.csv. "),
-                labels=ctx.figure_labels(),
-            )
-            out.figure(fig)
-            out.cite(ids)
-    facts = res.facts
-    published = published_growth_sentence(ctx, facts)
-    if published:
-        out.md(published)
-        out.cite(facts.growth["source_ids"])
-    out.md(cagr_sentence(ctx, facts))
-    if facts.cagr is not None:
-        out.cite(facts.cagr.get("source_ids", ()))
-    cagr_table = _cagr_table(ctx)
-    if not cagr_table.empty:
-        out.md(
-            "Growth of each series (compound rate a year). A rate is computed between two "
-            "sizes of one release (same release note, same page, or a page dated within the "
-            "release a note names); a series with no such pair gets the rate between the first "
-            "and last years of the window, marked as mixing releases:"
-        )
-        out.table(cagr_table)
-    checks = _check_table(ctx)
-    if not checks.empty:
-        out.md(
-            "Published growth rates set against the sizes of the year and the year before "
-            "(a rate fits when it lies within what the sizes allow once their rounding is "
-            "taken into account):"
-        )
-        out.table(checks)
-    conflicts = _conflict_rows(ctx)
-    if not conflicts.empty:
-        out.md(
-            "Size figures that the research dossier lists among its conflicts (numbered as in "
-            "its Conflicts section and in `data/README.md`):"
-        )
-        out.table(conflicts)
-    others = _other_size_rows(ctx)
-    if not others.empty:
-        out.md(
-            "Growth rates as published, sizes of part of a year and sizes in another currency "
-            "than the series' own (not in the chart):"
-        )
-        out.table(others)
-        out.cite(ctx.sizes["source_id"])
-    return out.build()
+    lines += [published_growth_sentence(ctx, facts), cagr_sentence(ctx, facts)]
+    return "\n\n".join(line for line in lines if line)
