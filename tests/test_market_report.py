@@ -117,7 +117,7 @@ def test_show_displays_markdown_html_tables_and_png(monkeypatch) -> None:
 
 def test_key_numbers_europe(ds) -> None:
     kn = mr.key_numbers(mr.analyse_market(ds, params()))
-    n, notes = kn["numbers"], kn["notes"]
+    n, notes = kn.values, kn.notes
     # the headline numbers first, marked for the run index; no growth rate that mixes
     # releases or rests on a bound among them
     assert list(n)[:5] == [
@@ -127,7 +127,7 @@ def test_key_numbers_europe(ds) -> None:
         "market_growth_latest_pct",
         "cr3_pct",
     ]
-    assert kn["headline"] == list(n)[:4]
+    assert list(kn.headline) == list(n)[:4]
     # the analyst's latest published rate: 41 % over 2021-Q3 to 2022-Q2 (Capacity, one
     # release); the 31 % of 2020 is a forecast and not used
     assert n["market_growth_latest_pct"] == 41.0
@@ -147,8 +147,8 @@ def test_key_numbers_europe(ds) -> None:
     # providers and the other 15 % then shrink to tiny firms)
     assert n["concentration_period"] == "2024 (group-level)"
     assert n["cr3_pct"] == 70.0
-    assert n["hhi_min"] == pytest.approx(70**2 / 3)
-    assert n["hhi_max"] == pytest.approx(4900.0)
+    assert n["hhi_min_points"] == pytest.approx(70**2 / 3)
+    assert n["hhi_max_points"] == pytest.approx(4900.0)
     # 23 bn EUR (2020, a forecast and a lower bound, CRN UK c. 2020-12) to 61 bn EUR (2024,
     # the 2025 release): at most (61/23)^(1/4) - 1 = 27.6 % a year, across two releases
     assert n["market_cagr_years"] == "2020-2024"
@@ -159,16 +159,16 @@ def test_key_numbers_europe(ds) -> None:
     assert n["market_cagr_is_same_release"] is False
     assert "different releases" in notes["market_cagr_pct"]
     # its label says both: it mixes releases and is only a bound
-    assert "mixes two releases" in kn["labels"]["market_cagr_pct"]
-    assert "an upper bound" in kn["labels"]["market_cagr_pct"]
+    assert "mixes two releases" in kn.labels["market_cagr_pct"]
+    assert "an upper bound" in kn.labels["market_cagr_pct"]
     # OVHcloud's revenue is earned in all countries: no European series can contain it
-    assert n["ovhcloud_revenue_pct_of_market"] is None
-    assert "beyond Europe" in notes["ovhcloud_revenue_pct_of_market"]
+    assert n["ovhcloud_revenue_of_market_pct"] is None
+    assert "beyond Europe" in notes["ovhcloud_revenue_of_market_pct"]
 
 
 def test_key_numbers_france(ds) -> None:
     fr = mr.key_numbers(mr.analyse_market(ds, params(market="france")))
-    n = fr["numbers"]
+    n = fr.values
     # 2022 (Silicon.fr): group figure 70, members 45 + 18 + 8 = 71: the published 70 is the
     # central value, 71 the high end (not a 70.5 no source gives)
     assert [n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"]] == [
@@ -177,12 +177,12 @@ def test_key_numbers_france(ds) -> None:
         71,
     ]
     assert n["european_share_change_pp"] is None  # no European provider named in France
-    assert "European" in fr["notes"]["european_share_change_pp"]
+    assert "European" in fr.notes["european_share_change_pp"]
     # CR3 2022: the group figure 70, its members' 71 the high end; HHI 2022 from the
     # members: 45^2 + 18^2 + 8^2 = 2413; the max adds the other 29 % in firms of at most 8 %
     # (8 + 8 + 8 + 5)
     assert (n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"]) == (70.0, 70.0, 71.0)
-    assert (n["hhi_min"], n["hhi_max"]) == (2413.0, 2413 + 3 * 64 + 25)
+    assert (n["hhi_min_points"], n["hhi_max_points"]) == (2413.0, 2413 + 3 * 64 + 25)
     # fr_iaas_paas_markess: 1.4 (2020) and 2.5 bn EUR (2022), one Silicon.fr page:
     # (2.5 / 1.4) ** 0.5 - 1 = 33.6 % a year; 1.43 (2021, an earlier article) is not used
     assert n["market_cagr_years"] == "2020-2022"
@@ -191,13 +191,13 @@ def test_key_numbers_france(ds) -> None:
     assert n["market_cagr_low_pct"] == n["market_cagr_high_pct"] == n["market_cagr_pct"]
     # OVHcloud's revenue in France, fiscal 2021, 343 M EUR (Next INpact), against the
     # Markess total cloud market of 2021, 16 bn EUR (LeMagIT)
-    assert n["ovhcloud_revenue_pct_of_market"] == pytest.approx(343 / 16_000 * 100)
+    assert n["ovhcloud_revenue_of_market_pct"] == pytest.approx(343 / 16_000 * 100)
     assert n["ovhcloud_scale_basis"] == "fiscal 2021 revenue in France vs fr_cloud_markess"
 
 
 def test_key_numbers_worldwide(ds) -> None:
     ww = mr.key_numbers(mr.analyse_market(ds, params(market="worldwide")))
-    n = ww["numbers"]
+    n = ww.values
     # 2025-Q4 in the infrastructure series: members 28 + 21 + 14 or 15 = 63 to 64 (central
     # 28 + 21 + 14.5); the 68 % relayed as "infrastructure" (CRN) and "public cloud"
     # (Lightwave) is of unclear definition and kept apart, so CR3 and the big three's share
@@ -212,14 +212,14 @@ def test_key_numbers_worldwide(ds) -> None:
     )
     # Synergy's own 2025-Q4 growth on the same quarter of 2024 (CRN): the first growth figure
     assert n["market_growth_latest_pct"] == 30.0
-    assert ww["headline"] == ["big3_share_pct", "market_growth_latest_pct", "cr3_pct"]
-    assert n["ovhcloud_revenue_pct_of_market"] is None
-    assert "USD" in ww["notes"]["ovhcloud_revenue_pct_of_market"]
+    assert list(ww.headline) == ["big3_share_pct", "market_growth_latest_pct", "cr3_pct"]
+    assert n["ovhcloud_revenue_of_market_pct"] is None
+    assert "USD" in ww.notes["ovhcloud_revenue_of_market_pct"]
     # Synergy 129 (2020, HHT Group) to 419 bn USD (2025, TechTarget): two releases
     assert n["market_cagr_years"] == "2020-2025"
     assert n["market_cagr_pct"] == pytest.approx(((419 / 129) ** (1 / 5) - 1) * 100)
     assert n["market_cagr_is_same_release"] is False
-    assert "mixes two releases" in ww["labels"]["market_cagr_pct"]
+    assert "mixes two releases" in ww.labels["market_cagr_pct"]
 
 
 # --------------------------------------------------------------------------- sections
@@ -249,7 +249,7 @@ def test_window_without_shares_says_so_and_draws_nothing(ds) -> None:
     for section in (mr.concentration_section, mr.growth_section):
         built = section(mr.analyse_market(ds, p))
         assert built.figures == [] and "2012-2013" in built.text
-    numbers = mr.key_numbers(mr.analyse_market(ds, p))["numbers"]
+    numbers = mr.key_numbers(mr.analyse_market(ds, p)).values
     assert numbers["share_series"] is None and numbers["cr3_pct"] is None
 
 
@@ -420,7 +420,7 @@ def test_size_section_surfaces_conflict_22(ds) -> None:
 def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
     p = params(market="worldwide")
     text = mr.overview_section(mr.analyse_market(ds, p)).text
-    n = mr.key_numbers(mr.analyse_market(ds, p))["numbers"]
+    n = mr.key_numbers(mr.analyse_market(ds, p)).values
     big3 = fmt_range(n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"])
     cr3 = fmt_range(n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"])
     # the sentences show the figures the results hold, for the same period
@@ -440,7 +440,7 @@ def test_first_growth_figure_is_one_release(ds) -> None:
     computed across releases (and only a bound, in Europe) comes after and says so."""
     for market in ("europe", "worldwide"):
         text = mr.overview_section(mr.analyse_market(ds, params(market=market))).text
-        n = mr.key_numbers(mr.analyse_market(ds, params(market=market)))["numbers"]
+        n = mr.key_numbers(mr.analyse_market(ds, params(market=market))).values
         published = f"grew {fmt_range(*[n[f'market_growth_latest{s}_pct'] for s in _ENDS])} in"
         mixed = "The two ends come from different releases"
         assert published in text and mixed in text
@@ -678,3 +678,17 @@ def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
     shown = fmt_range(granted["low"], granted["central"], granted["high"], " M EUR")
     assert f"{shown} granted to projects" in section.text
     assert "Microsoft" in section.text and "Google" in section.text  # what the ventures sell
+
+
+def test_key_numbers_say_their_unit_and_renames_are_mapped(ds) -> None:
+    """Every numeric key number carries a unit, and every market name renamed in issue 9 is
+    recorded under its new name, which compare's RENAMED mapping points to."""
+    from analysis.runner.compare import RENAMED
+
+    kn = mr.key_numbers(mr.analyse_market(ds, params(market="france")))
+    numeric = [
+        n for n, v in kn.values.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    assert numeric and all(kn.units.get(n) for n in numeric), set(numeric) - set(kn.units)
+    for old in ("hhi_min", "share_figures", "ovhcloud_revenue_pct_of_market_low"):
+        assert old not in kn.values and RENAMED[old] in kn.values

@@ -92,7 +92,7 @@ def test_each_report_records_what_the_analysis_computes(run, reports, dataset) -
             check_investment_numbers(recorded, params.exit_scenario, params.n_scenarios)
         else:
             params = MarketParams.from_values(**report["parameters"])
-            expected = mr.key_numbers(mr.analyse_market(dataset, params))["numbers"]
+            expected = mr.key_numbers(mr.analyse_market(dataset, params)).values
             cited = list(mr.sources_section(mr.analyse_market(dataset, params)).source_ids)
             check_market_numbers(recorded, params.market)
         assert recorded == pytest.approx(expected, rel=1e-9, abs=1e-12), report["name"]

@@ -31,6 +31,14 @@ RENAMED: dict[str, str] = {
     },
     # investment: the multiple on invested capital says its unit (x)
     **{f"moic_{end}": f"moic_{end}_x" for end in ("low", "central", "high")},
+    # market-position report: key numbers say their unit
+    "hhi_min": "hhi_min_points",
+    "hhi_max": "hhi_max_points",
+    "share_figures": "share_figures_count",
+    "size_figures": "size_figures_count",
+    "ovhcloud_revenue_pct_of_market": "ovhcloud_revenue_of_market_pct",
+    "ovhcloud_revenue_pct_of_market_low": "ovhcloud_revenue_of_market_low_pct",
+    "ovhcloud_revenue_pct_of_market_high": "ovhcloud_revenue_of_market_high_pct",
 }
 
 
