@@ -172,7 +172,7 @@ def test_state_loss_under_zero_spans_both_bases(ds, data) -> None:
     model = model_inputs(data, "both", "state", "zero")
     assert model.paid_in_eur_m is not None
     zero = exit_scenario_results(model, 0.04).set_index("exit_scenario").loc["zero"]
-    assert (zero["loss_eur_m_low"], zero["loss_eur_m_central"], zero["loss_eur_m_high"]) == (
+    assert (zero["loss_low_eur_m"], zero["loss_central_eur_m"], zero["loss_high_eur_m"]) == (
         pytest.approx(50.0),
         pytest.approx(62.5),
         pytest.approx(75.0),
@@ -189,13 +189,13 @@ def test_state_loss_under_zero_spans_both_bases(ds, data) -> None:
     assert alone.paid_in_split == {"cloudwatt": pytest.approx(33.3 / 51.78)}
     cw = exit_scenario_results(alone, 0.04).set_index("exit_scenario").loc["zero"]
     share = 33.3 / 51.78
-    assert (cw["loss_eur_m_low"], cw["loss_eur_m_high"]) == pytest.approx(
+    assert (cw["loss_low_eur_m"], cw["loss_high_eur_m"]) == pytest.approx(
         (50.0 * share, 75.0 * share)
     )
 
 
 #: the amounts that add up across companies (ratios and percentiles do not)
-ADDITIVE = ("paid_in_eur_m", "proceeds_eur_m", "loss_eur_m", "npv_eur_m")
+ADDITIVE = ("paid_in_{}_eur_m", "proceeds_{}_eur_m", "loss_{}_eur_m", "npv_{}_eur_m")
 
 
 @pytest.mark.parametrize("investor", ["state", "all"])
@@ -210,7 +210,7 @@ def test_per_company_and_combined_views_add_up(ds, data, investor, scenario) -> 
     both, cw, nm = results("both"), results("cloudwatt"), results("numergy")
     for metric in ADDITIVE:
         for end in ("low", "central", "high"):
-            name = f"{metric}_{end}"
+            name = metric.format(end)
             assert both[name] == pytest.approx(cw[name] + nm[name], abs=1e-9), name
 
 
@@ -363,14 +363,14 @@ def test_range_scenario_lies_between_zero_and_book(ds, data) -> None:
     )
     zero, book, mid = results.loc["zero"], results.loc["book"], results.loc["range"]
     # Central exit price under "range" is half the book value.
-    assert mid["proceeds_eur_m_central"] == pytest.approx(book["proceeds_eur_m_central"] / 2)
-    assert zero["loss_eur_m_central"] > mid["loss_eur_m_central"] > book["loss_eur_m_central"]
-    assert mid["proceeds_eur_m_low"] == 0.0
-    assert mid["proceeds_eur_m_high"] == pytest.approx(book["proceeds_eur_m_high"])
-    assert mid["loss_eur_m_high"] == pytest.approx(zero["loss_eur_m_high"])
+    assert mid["proceeds_central_eur_m"] == pytest.approx(book["proceeds_central_eur_m"] / 2)
+    assert zero["loss_central_eur_m"] > mid["loss_central_eur_m"] > book["loss_central_eur_m"]
+    assert mid["proceeds_low_eur_m"] == 0.0
+    assert mid["proceeds_high_eur_m"] == pytest.approx(book["proceeds_high_eur_m"])
+    assert mid["loss_high_eur_m"] == pytest.approx(zero["loss_high_eur_m"])
     # Thales: 22.2 % of 100 paid in, 22.2 % x (100 - 67.3 - 32.77125 x 79 / 365) back.
-    assert book["paid_in_eur_m_central"] == pytest.approx(22.2)
-    assert book["proceeds_eur_m_central"] == pytest.approx(
+    assert book["paid_in_central_eur_m"] == pytest.approx(22.2)
+    assert book["proceeds_central_eur_m"] == pytest.approx(
         0.222 * (100.0 - 67.3 - 32.77125 * 79 / 365)
     )
 
@@ -406,17 +406,16 @@ def test_exit_scenarios_are_ordered_whatever_the_investor(ds, data, pair, rate) 
     company, investor = pair
     results = exit_scenario_results(model_inputs(data, company, investor), rate)
     by = results.set_index("exit_scenario")
-    for metric in ("proceeds_eur_m", "moic", "npv_eur_m"):
-        assert by.loc["zero", f"{metric}_central"] <= by.loc["range", f"{metric}_central"]
-        assert by.loc["range", f"{metric}_central"] <= by.loc["book", f"{metric}_central"]
+    for metric in ("proceeds_central_eur_m", "moic_central_x", "npv_central_eur_m"):
+        assert by.loc["zero", metric] <= by.loc["range", metric] <= by.loc["book", metric]
     # Money lost = paid in - proceeds, and paid-in does not depend on the exit scenario.
     for _, r in results.iterrows():
-        assert r["loss_eur_m_central"] == pytest.approx(
-            r["paid_in_eur_m_central"] - r["proceeds_eur_m_central"]
+        assert r["loss_central_eur_m"] == pytest.approx(
+            r["paid_in_central_eur_m"] - r["proceeds_central_eur_m"]
         )
-        assert r["paid_in_eur_m_low"] <= r["paid_in_eur_m_central"] <= r["paid_in_eur_m_high"]
-        assert r["loss_eur_m_low"] <= r["loss_eur_m_central"] <= r["loss_eur_m_high"]
-    assert len(set(results["paid_in_eur_m_central"])) == 1
+        assert r["paid_in_low_eur_m"] <= r["paid_in_central_eur_m"] <= r["paid_in_high_eur_m"]
+        assert r["loss_low_eur_m"] <= r["loss_central_eur_m"] <= r["loss_high_eur_m"]
+    assert len(set(results["paid_in_central_eur_m"])) == 1
 
 
 # --- revenue, plans and cost per euro -----------------------------------------------------------
@@ -512,9 +511,11 @@ def test_attainment_by_hand(ds) -> None:
         plan.revenue_by_year(ds), plan.plan_targets(ds), captive=plan.captive_share(ds)
     )
     ext = row(captive, company_id="numergy", target_eur_m=137.0, revenue_basis="external")
-    assert (ext["revenue_low"], ext["revenue_central"], ext["revenue_high"]) == pytest.approx(
-        (2.0 * 0.2, 3.5 * 0.4, 6.0 * 0.4)
-    )
+    assert (
+        ext["revenue_low_eur_m"],
+        ext["revenue_central_eur_m"],
+        ext["revenue_high_eur_m"],
+    ) == pytest.approx((2.0 * 0.2, 3.5 * 0.4, 6.0 * 0.4))
     assert "bfm-limportant-196460" in ext["source_ids"]
 
 
@@ -635,33 +636,37 @@ def test_cost_per_euro_of_revenue_by_hand(ds, data) -> None:
     # range to 0.1), 2014 1 / 1.5 / 3. Sums: 1.097485 / 1.597485 / 3.1; the Wikipedia mirror's
     # 6 M EUR for the two years to 2014 (years inferred) widens the high end to 6.
     cw = cost.loc["cloudwatt"]
-    assert (cw["revenue_low"], cw["revenue_central"], cw["revenue_high"]) == pytest.approx(
-        (1.097485, 1.597485, 6.0)
-    )
-    assert cw["per_revenue_central"] == pytest.approx(67.3 / 1.597485)  # 42.13
-    assert cw["per_revenue_low"] == pytest.approx(67.3 / 6.0)  # lowest loss, highest revenue: 11.22
-    assert cw["per_revenue_high"] == pytest.approx(67.3 / 1.097485)  # 61.32
+    assert (
+        cw["revenue_low_eur_m"],
+        cw["revenue_central_eur_m"],
+        cw["revenue_high_eur_m"],
+    ) == pytest.approx((1.097485, 1.597485, 6.0))
+    assert cw["losses_per_revenue_central_eur"] == pytest.approx(67.3 / 1.597485)  # 42.13
+    assert cw["losses_per_revenue_low_eur"] == pytest.approx(
+        67.3 / 6.0
+    )  # lowest loss, highest revenue: 11.22
+    assert cw["losses_per_revenue_high_eur"] == pytest.approx(67.3 / 1.097485)  # 61.32
     assert "wikipedia-mirror-cloudwatt" in cw["source_ids"]
     assert "Wikipedia" in cw["note"]
     # Numergy: 41.1 / (2013: 2 + 2014: 2..3.5..6) = 41.1 / 5.5 central, 41.1 / 8 to 41.1 / 4.
     nm = cost.loc["numergy"]
     assert (
-        nm["per_revenue_low"],
-        nm["per_revenue_central"],
-        nm["per_revenue_high"],
+        nm["losses_per_revenue_low_eur"],
+        nm["losses_per_revenue_central_eur"],
+        nm["losses_per_revenue_high_eur"],
     ) == pytest.approx((41.1 / 8.0, 41.1 / 5.5, 41.1 / 4.0))
     # On external revenue (the 2014 share from SFR, 60 to 80 %, applied to every year):
     # 41.1 / (5.5 x 0.4) central, 41.1 / (8 x 0.4) to 41.1 / (4 x 0.2).
     ext = row(all_rows, company_id="numergy", revenue_basis="external")
     assert (
-        ext["per_revenue_low"],
-        ext["per_revenue_central"],
-        ext["per_revenue_high"],
+        ext["losses_per_revenue_low_eur"],
+        ext["losses_per_revenue_central_eur"],
+        ext["losses_per_revenue_high_eur"],
     ) == pytest.approx((41.1 / 3.2, 41.1 / 2.2, 41.1 / 0.8))
     # OVHcloud: FY2020 and FY2021 net losses (11 + 32) / revenue (632 + 663).
     ovh = cost.loc["ovhcloud"]
     assert ovh["period"] == "FY2020-FY2021"
-    assert ovh["per_revenue_central"] == pytest.approx(43.0 / 1295.0)
+    assert ovh["losses_per_revenue_central_eur"] == pytest.approx(43.0 / 1295.0)
 
 
 # --- the whole analysis ---------------------------------------------------------------------
@@ -727,7 +732,7 @@ def test_text_numbers_come_from_the_results(ds) -> None:
     )
     book = report.exit_results.set_index("exit_scenario").loc["book"]
     book_loss = text.format_span(
-        book["loss_eur_m_low"], book["loss_eur_m_central"], book["loss_eur_m_high"], 1, "M EUR"
+        book["loss_low_eur_m"], book["loss_central_eur_m"], book["loss_high_eur_m"], 1, "M EUR"
     )
     assert f"so {book_loss} was lost" in text.results_text(report)
     # Every number in the capital paragraph is a figure of the capital table, a share worked
@@ -853,3 +858,19 @@ def test_model_is_not_changed_by_the_analysis(ds, data) -> None:
     exit_scenario_results(model, 0.04)
     assert repr(model) == before
     assert dataclasses.replace(model, exit_scenario="zero").exit_scenario == "zero"
+
+
+def test_result_columns_and_key_numbers_share_their_names_and_units(ds) -> None:
+    # The same quantity has the same name in the results table and among the key numbers,
+    # its unit at the end: loss_central_eur_m, irr_low_pct, moic_high_x.
+    report = analyse(ds, InvestmentParams.from_values(exit_scenario="book", n_scenarios=0))
+    row = report.exit_results.set_index("exit_scenario").loc["book"]
+    numbers = report.key_numbers.values
+    shared = set(row.index) & set(numbers)
+    assert len(shared) == 18  # six metrics x (low, central, high)
+    for name in shared:
+        assert numbers[name] == pytest.approx(row[name]), name
+        assert name.endswith(("_eur_m", "_pct", "_x")), name
+    # The IRR is in % a year in both (-100 % is a total loss), not a fraction.
+    zero = report.exit_results.set_index("exit_scenario").loc["zero"]
+    assert zero["irr_central_pct"] == -100.0

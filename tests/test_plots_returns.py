@@ -152,12 +152,12 @@ def test_cash_flows_zero_exit_is_a_marker_and_valuations_are_not_cash(figures) -
 def results_frame() -> pd.DataFrame:
     rows = {
         "exit_scenario": ["zero", "book", "range"],
-        "loss_eur_m_low": [51.8, 36.0, 36.0],
-        "loss_eur_m_central": [51.8, 36.0, 43.9],
-        "loss_eur_m_high": [55.9, 36.0, 55.9],
-        "irr_low": [-1.0, -0.68, -1.0],
-        "irr_central": [-1.0, -0.47, -0.64],
-        "irr_high": [-1.0, -0.30, -0.30],
+        "loss_low_eur_m": [51.8, 36.0, 36.0],
+        "loss_central_eur_m": [51.8, 36.0, 43.9],
+        "loss_high_eur_m": [55.9, 36.0, 55.9],
+        "irr_low_pct": [-100.0, -68.0, -100.0],
+        "irr_central_pct": [-100.0, -47.0, -64.0],
+        "irr_high_pct": [-100.0, -30.0, -30.0],
     }
     return pd.DataFrame(rows)
 
@@ -315,9 +315,9 @@ def test_losses_per_revenue_log_points(figures) -> None:
         {
             "company_id": ["cloudwatt", "numergy", "ovhcloud"],
             "period": ["2012-2014", "2012-2014", "FY2020-FY2021"],
-            "per_revenue_low": [11.0, 5.1, 0.033],
-            "per_revenue_central": [32.1, 5.9, 0.033],
-            "per_revenue_high": [61.3, 10.3, 0.033],
+            "losses_per_revenue_low_eur": [11.0, 5.1, 0.033],
+            "losses_per_revenue_central_eur": [32.1, 5.9, 0.033],
+            "losses_per_revenue_high_eur": [61.3, 10.3, 0.033],
         }
     )
     fig = pr.plot_losses_per_revenue(cost, source_note=NOTE, title="Cost")

@@ -124,7 +124,7 @@ def jobs(fin: pd.DataFrame, plans: pd.DataFrame, losses: pd.DataFrame) -> pd.Dat
     ``losses`` is :func:`analysis.investment.accounts.cumulative_losses`. One row per company:
     ``target_low_jobs`` / ``target_high_jobs`` (the plan, as a range) and
     ``target_year_text``, ``headcount_{year}_employees`` as estimates of the headcount of the
-    last accounts year (``headcount_low`` / ``_central`` / ``_high``), ``attainment_*_pct``,
+    last accounts year (``headcount_{low,central,high}_employees``), ``attainment_*_pct``,
     the cumulative losses 2012-2014 per job of that year (``losses_per_job_low_eur_m`` /
     ``_central`` / ``_high``; low pairs the lowest loss with the highest headcount), and
     ``source_ids``.
@@ -152,9 +152,9 @@ def jobs(fin: pd.DataFrame, plans: pd.DataFrame, losses: pd.DataFrame) -> pd.Dat
                 "target_high_jobs": target.high,
                 "target_year_text": "; ".join(years),
                 "headcount_year": year,
-                "headcount_low": head.low,
-                "headcount_central": head.central,
-                "headcount_high": head.high,
+                "headcount_low_employees": head.low,
+                "headcount_central_employees": head.central,
+                "headcount_high_employees": head.high,
                 "attainment_low_pct": head.low / target.high * 100.0,
                 "attainment_central_pct": head.central / target.central * 100.0,
                 "attainment_high_pct": head.high / target.low * 100.0,

@@ -32,18 +32,26 @@ __all__ = [
 ]
 
 EXIT_SCENARIOS: tuple[sc.ExitScenario, ...] = ("zero", "book", "range")
-#: the engine's result columns reported per exit scenario (money lost first)
-RESULT_COLUMNS = ("loss_eur_m", "irr", "moic", "paid_in_eur_m", "proceeds_eur_m", "npv_eur_m")
+#: the engine's result columns reported per exit scenario (money lost first) -> the stem and
+#: unit of their columns in :func:`exit_scenario_results`, and the scale to that unit
+RESULT_COLUMNS: dict[str, tuple[str, str, float]] = {
+    "loss_eur_m": ("loss", "eur_m", 1.0),
+    "irr": ("irr", "pct", 100.0),
+    "moic": ("moic", "x", 1.0),
+    "paid_in_eur_m": ("paid_in", "eur_m", 1.0),
+    "proceeds_eur_m": ("proceeds", "eur_m", 1.0),
+    "npv_eur_m": ("npv", "eur_m", 1.0),
+}
 
 
 def exit_scenario_results(model: sc.InvestmentModel, discount_rate: float) -> pd.DataFrame:
     """Paid-in, proceeds, money lost, MOIC, IRR and NPV under each exit scenario.
 
     One row per exit scenario (``zero``, ``book``, ``range``); for each metric of
-    :data:`RESULT_COLUMNS` the columns ``{metric}_central`` (every input at its central
+    :data:`RESULT_COLUMNS` the columns ``{stem}_central_{unit}`` (every input at its central
     value; the ``range`` scenario's exit price is then half the book value),
-    ``{metric}_low`` and ``{metric}_high`` (bounds over the corners), plus
-    ``irr_status_central``.
+    ``{stem}_low_{unit}`` and ``{stem}_high_{unit}`` (bounds over the corners): money in
+    ``eur_m``, the IRR in ``pct`` a year, the MOIC in ``x``; plus ``irr_status_central``.
     """
     rows = []
     for scenario in EXIT_SCENARIOS:
@@ -51,12 +59,12 @@ def exit_scenario_results(model: sc.InvestmentModel, discount_rate: float) -> pd
         central = sc.run_deterministic(model_s, discount_rate)
         corners = sc.run_corners(model_s, discount_rate)
         row: dict[str, Any] = {"exit_scenario": scenario}
-        for metric in RESULT_COLUMNS:
+        for metric, (stem, unit, scale) in RESULT_COLUMNS.items():
             values = corners[metric].to_numpy(dtype=float)
             defined = values[~np.isnan(values)]
-            row[f"{metric}_central"] = float(central[metric].iloc[0])
-            row[f"{metric}_low"] = float(defined.min()) if defined.size else np.nan
-            row[f"{metric}_high"] = float(defined.max()) if defined.size else np.nan
+            row[f"{stem}_central_{unit}"] = float(central[metric].iloc[0]) * scale
+            row[f"{stem}_low_{unit}"] = float(defined.min()) * scale if defined.size else np.nan
+            row[f"{stem}_high_{unit}"] = float(defined.max()) * scale if defined.size else np.nan
         row["irr_status_central"] = str(central["irr_status"].iloc[0])
         rows.append(row)
     return pd.DataFrame(rows)

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.investment.holdings import COMPANY_NAMES
+from analysis.investment.returns import RESULT_COLUMNS
 from analysis.report.record import KeyNumber
 
 if TYPE_CHECKING:
     from analysis.report.investment.results import InvestmentResults
 
-__all__ = ["HEADLINE", "RESULT_METRICS", "key_number_table", "launch_target"]
+__all__ = ["HEADLINE", "RESULT_METRICS", "UNITS", "key_number_table", "launch_target"]
 
 #: the headline numbers of an investment report: lost, paid in, came back, IRR
 HEADLINE = (
@@ -28,16 +29,14 @@ HEADLINE = (
     "proceeds_central_eur_m",
     "irr_central_pct",
 )
-#: metrics reported per exit scenario: result column -> (key-number stem, unit, name suffix,
-#: scale); the headline figures first (the run index shows the first key numbers of a report)
-RESULT_METRICS: dict[str, tuple[str, str, str, float]] = {
-    "loss_eur_m": ("loss", "EUR m", "eur_m", 1.0),
-    "irr": ("irr", "%", "pct", 100.0),
-    "moic": ("moic", "x", "x", 1.0),
-    "paid_in_eur_m": ("paid_in", "EUR m", "eur_m", 1.0),
-    "proceeds_eur_m": ("proceeds", "EUR m", "eur_m", 1.0),
-    "npv_eur_m": ("npv", "EUR m", "eur_m", 1.0),
-}
+#: the unit readers see for each unit suffix of a column or key-number name
+UNITS = {"eur_m": "EUR m", "pct": "%", "x": "x"}
+#: metrics reported per exit scenario, as (stem, unit suffix), the headline figures first (the
+#: run index shows the first key numbers of a report); a key number is named as its column of
+#: :func:`analysis.investment.returns.exit_scenario_results`, ``{stem}_{bound}_{unit}``
+RESULT_METRICS: tuple[tuple[str, str], ...] = tuple(
+    (stem, unit) for stem, unit, _ in RESULT_COLUMNS.values()
+)
 _PAPER = "paper valuation at the sellers' price, not cash"
 _ALL_PROCEEDS = (
     "for all shareholders together the buyout moved money between shareholders and brought "
@@ -60,34 +59,30 @@ def _result_rows(results: InvestmentResults) -> list[KeyNumber]:
     params = results.params
     words = f"exit scenario '{params.exit_scenario}'"
     rows = []
-    for metric, (stem, unit, suffix, scale) in RESULT_METRICS.items():
+    for stem, suffix in RESULT_METRICS:
         shown = "losses" if stem == "loss" else stem.replace("_", " ")
         if stem == "proceeds" and results.is_paper:
             shown = f"proceeds ({_PAPER})"
         for end in ("central", "low", "high"):
+            name = f"{stem}_{end}_{suffix}"
             what = "central inputs" if end == "central" else f"{end} bound over the input ranges"
             note = ""
             if stem == "proceeds" and params.investor == "all":
                 note = _ALL_PROCEEDS
             elif stem == "npv":
                 note = f"discounted at {params.discount_rate:.1%} a year"
-            elif stem == "irr" and end == "central" and math.isnan(_chosen(results)["irr_central"]):
+            elif stem == "irr" and end == "central" and math.isnan(_chosen(results)[name]):
                 note = f"IRR undefined: status {_chosen(results)['irr_status_central']}"
             rows.append(
                 KeyNumber(
-                    f"{stem}_{end}_{suffix}",
-                    unit,
+                    name,
+                    UNITS[suffix],
                     f"{shown}, {what} ({words})",
-                    lambda r, col=f"{metric}_{end}", k=scale: _scaled(_chosen(r)[col], k),
+                    lambda r, col=name: _defined(_chosen(r)[col]),
                     note,
                 )
             )
     return rows
-
-
-def _scaled(value: Any, scale: float) -> float | None:
-    defined = _defined(value)
-    return None if defined is None else defined * scale
 
 
 def _percentile_rows(results: InvestmentResults) -> list[KeyNumber]:
@@ -182,7 +177,7 @@ def _cost_rows(results: InvestmentResults, cid: str) -> list[KeyNumber]:
                     f"{prefix}_{cid}_{end}_eur",
                     "EUR per EUR",
                     f"{COMPANY_NAMES[cid]} losses per euro of {words} {row['period']}, {end}",
-                    lambda r, x=row, e=end: float(x[f"per_revenue_{e}"]),
+                    lambda r, x=row, e=end: float(x[f"losses_per_revenue_{e}_eur"]),
                 )
             )
     return rows

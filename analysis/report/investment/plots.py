@@ -171,7 +171,7 @@ def plot_exit_scenarios(
 ) -> Figure:
     """Money lost and IRR under each exit scenario: central bars, corner bounds as whiskers.
 
-    ``results`` is :func:`analysis.report.investment.results.exit_scenario_results`.
+    ``results`` is :func:`analysis.investment.returns.exit_scenario_results`.
     """
     fig, (left, right) = new_figure(source_note, (9.0, 4.2), ncols=2)
     names = list(results["exit_scenario"])
@@ -179,19 +179,19 @@ def plot_exit_scenarios(
     labels = [f"{n}\n(chosen)" if n == chosen else n for n in names]
     left.bar(
         labels,
-        results["loss_eur_m_central"],
-        yerr=range_errors(results, "loss_eur_m_low", "loss_eur_m_central", "loss_eur_m_high"),
+        results["loss_central_eur_m"],
+        yerr=range_errors(results, "loss_low_eur_m", "loss_central_eur_m", "loss_high_eur_m"),
         capsize=5,
         color=colours,
     )
     left.set_ylabel("Money lost (M EUR, nominal)")
     left.set_xlabel("Exit scenario")
     left.set_title("Money lost")
-    irr = results[["irr_low", "irr_central", "irr_high"]].mul(100.0)
+    irr = results[["irr_low_pct", "irr_central_pct", "irr_high_pct"]]
     right.bar(
         labels,
-        irr["irr_central"],
-        yerr=range_errors(irr, "irr_low", "irr_central", "irr_high"),
+        irr["irr_central_pct"],
+        yerr=range_errors(irr, "irr_low_pct", "irr_central_pct", "irr_high_pct"),
         capsize=5,
         color=colours,
     )
@@ -442,10 +442,13 @@ def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str)
     y = np.arange(len(rows))
     for yi, (_, row) in zip(y, rows.iterrows(), strict=True):
         ax.errorbar(
-            [row["per_revenue_central"]],
+            [row["losses_per_revenue_central_eur"]],
             [yi],
             xerr=range_errors(
-                rows.iloc[[yi]], "per_revenue_low", "per_revenue_central", "per_revenue_high"
+                rows.iloc[[yi]],
+                "losses_per_revenue_low_eur",
+                "losses_per_revenue_central_eur",
+                "losses_per_revenue_high_eur",
             ),
             fmt="o",
             markersize=8,
@@ -453,8 +456,8 @@ def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str)
             color=COMPANY_COLOURS.get(row["company_id"], "#444444"),
         )
         ax.annotate(
-            f"{row['per_revenue_central']:,.2f}",
-            (row["per_revenue_central"], yi),
+            f"{row['losses_per_revenue_central_eur']:,.2f}",
+            (row["losses_per_revenue_central_eur"], yi),
             textcoords="offset points",
             xytext=(0, 9),
             ha="center",

@@ -31,7 +31,7 @@ __all__ = [
 
 
 def _attained(r: pd.Series) -> str:
-    return spanner(r.rename(lambda k: k.replace("_pct", "")))("attainment", 2, "%")
+    return spanner(r)("attainment_{}_pct", 2, "%")
 
 
 def _revenue_company(rows: pd.DataFrame, name: str, sources: pd.DataFrame) -> list[str]:
@@ -39,7 +39,11 @@ def _revenue_company(rows: pd.DataFrame, name: str, sources: pd.DataFrame) -> li
     total = rows.loc[rows["revenue_basis"] == "total"]
     first = total.iloc[0]
     rev = format_span(
-        first["revenue_low"], first["revenue_central"], first["revenue_high"], 1, "M EUR"
+        first["revenue_low_eur_m"],
+        first["revenue_central_eur_m"],
+        first["revenue_high_eur_m"],
+        1,
+        "M EUR",
     )
     targets = "; ".join(
         f"{_attained(r)} of the {fmt_number(r['target_eur_m'], 0)} M EUR target "
@@ -53,7 +57,9 @@ def _revenue_company(rows: pd.DataFrame, name: str, sources: pd.DataFrame) -> li
     ext = rows.loc[rows["revenue_basis"] == "external"]
     if not ext.empty:
         e = ext.iloc[0]
-        ext_rev = format_span(e["revenue_low"], e["revenue_central"], e["revenue_high"], 1, "M EUR")
+        ext_rev = format_span(
+            e["revenue_low_eur_m"], e["revenue_central_eur_m"], e["revenue_high_eur_m"], 1, "M EUR"
+        )
         reached = "; ".join(
             f"{_attained(r)} of the {fmt_number(r['target_eur_m'], 0)} M EUR target"
             for _, r in ext.iterrows()
@@ -91,16 +97,18 @@ def cost_text(results: InvestmentResults) -> str:
     parts = []
     for _, r in results.cost.iterrows():
         span = format_span(
-            r["per_revenue_low"],
-            r["per_revenue_central"],
-            r["per_revenue_high"],
-            2 if r["per_revenue_central"] < 1 else 1,
+            r["losses_per_revenue_low_eur"],
+            r["losses_per_revenue_central_eur"],
+            r["losses_per_revenue_high_eur"],
+            2 if r["losses_per_revenue_central_eur"] < 1 else 1,
         )
         what = "external revenue" if r["revenue_basis"] == "external" else "revenue"
-        revenue = format_span(r["revenue_low"], r["revenue_central"], r["revenue_high"], 1, "M EUR")
+        revenue = format_span(
+            r["revenue_low_eur_m"], r["revenue_central_eur_m"], r["revenue_high_eur_m"], 1, "M EUR"
+        )
         parts.append(
             f"**{COMPANY_NAMES[r['company_id']]}** lost {span} EUR per euro of {what} over "
-            f"{md(r['period'])} ({fmt_number(r['losses_central'], 1)} M EUR of losses for "
+            f"{md(r['period'])} ({fmt_number(r['losses_central_eur_m'], 1)} M EUR of losses for "
             f"{revenue} of revenue; {md(r['note'])})."
         )
     if "ovhcloud" not in set(results.cost["company_id"]):
@@ -225,8 +233,9 @@ def jobs_text(results: InvestmentResults) -> str:
             else f"{r['target_low_jobs']:,.0f} to {r['target_high_jobs']:,.0f}"
         )
         parts.append(
-            f"**{COMPANY_NAMES[r['company_id']]}** had about {r['headcount_central']:,.0f} "
-            f"employees in {r['headcount_year']} against {target} jobs in its launch plan "
+            f"**{COMPANY_NAMES[r['company_id']]}** had about "
+            f"{r['headcount_central_employees']:,.0f} employees in {r['headcount_year']} "
+            f"against {target} jobs in its launch plan "
             f"({md(r['target_year_text'])}): {r['attainment_central_pct']:,.0f} % of it. Its "
             f"losses over {md(r['losses_period'])} come to {r['losses_per_job_central_eur_m']:,.2f}"
             f" M EUR per job of {r['headcount_year']}."

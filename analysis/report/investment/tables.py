@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.core import evidence
 from analysis.investment.holdings import COMPANY_NAMES
 from analysis.report.blocks import fmt_number
-from analysis.report.investment.text import format_span
+from analysis.report.investment.text import format_span, spanner
 
 if TYPE_CHECKING:
     from analysis.report.investment.results import InvestmentResults
@@ -37,14 +37,14 @@ __all__ = [
 ]
 
 _ITEM_WORDS = {"committed": "committed", "paid_in": "paid in", "lost": "lost (net losses)"}
-#: result column -> readers' title, for the results and the scenario tables
+#: results columns (``{}`` where the bound goes) -> readers' title and decimals
 METRIC_WORDS = {
-    "paid_in_eur_m": "Paid in (EUR m)",
-    "proceeds_eur_m": "Came back (EUR m)",
-    "loss_eur_m": "Money lost (EUR m)",
-    "moic": "MOIC (x)",
-    "irr": "IRR (% a year)",
-    "npv_eur_m": "NPV (EUR m)",
+    "paid_in_{}_eur_m": ("Paid in (EUR m)", 1),
+    "proceeds_{}_eur_m": ("Came back (EUR m)", 1),
+    "loss_{}_eur_m": ("Money lost (EUR m)", 1),
+    "moic_{}_x": ("MOIC (x)", 2),
+    "irr_{}_pct": ("IRR (% a year)", 1),
+    "npv_{}_eur_m": ("NPV (EUR m)", 1),
 }
 
 
@@ -133,17 +133,10 @@ def results_table(results: InvestmentResults) -> pd.DataFrame:
     """Paid in, came back, lost, MOIC, IRR and NPV under each exit scenario, with bounds."""
     exits = results.exit_results
     table: dict[str, list[str]] = {"Exit scenario": list(exits["exit_scenario"])}
-    for metric, title in METRIC_WORDS.items():
-        scale = 100.0 if metric == "irr" else 1.0
-        digits = 2 if metric == "moic" else 1
-        if metric == "npv_eur_m":
+    for name, (title, digits) in METRIC_WORDS.items():
+        if name.startswith("npv"):
             title = f"NPV at {results.params.discount_rate:.1%} (EUR m)"
-        table[title] = [
-            format_span(
-                r[f"{metric}_low"], r[f"{metric}_central"], r[f"{metric}_high"], digits, scale=scale
-            )
-            for _, r in exits.iterrows()
-        ]
+        table[title] = [spanner(r)(name, digits) for _, r in exits.iterrows()]
     return pd.DataFrame(table)
 
 
@@ -158,7 +151,7 @@ def attainment_table(results: InvestmentResults) -> pd.DataFrame:
             "Revenue year": attain["revenue_year"],
             "Revenue basis": attain["revenue_basis"],
             "Comparison": attain["comparison"],
-            "Revenue (EUR m)": _spans(attain, "revenue"),
+            "Revenue (EUR m)": _spans(attain, "revenue", 1, "_eur_m"),
             "Attained (%)": _spans(attain, "attainment", 2, "_pct"),
             "Note": attain["note"],
         }
@@ -221,7 +214,12 @@ def jobs_table(results: InvestmentResults) -> pd.DataFrame:
             ],
             "Plan year": jobs["target_year_text"],
             "Headcount": [
-                format_span(r["headcount_low"], r["headcount_central"], r["headcount_high"], 0)
+                format_span(
+                    r["headcount_low_employees"],
+                    r["headcount_central_employees"],
+                    r["headcount_high_employees"],
+                    0,
+                )
                 for _, r in jobs.iterrows()
             ],
             "Year": jobs["headcount_year"],
@@ -238,9 +236,9 @@ def cost_table(results: InvestmentResults) -> pd.DataFrame:
             "Company": cost["company_id"].map(COMPANY_NAMES),
             "Period": cost["period"],
             "Revenue basis": cost["revenue_basis"],
-            "Losses (EUR m)": _spans(cost, "losses"),
-            "Revenue (EUR m)": _spans(cost, "revenue"),
-            "EUR lost per EUR of revenue": _spans(cost, "per_revenue", 2),
+            "Losses (EUR m)": _spans(cost, "losses", 1, "_eur_m"),
+            "Revenue (EUR m)": _spans(cost, "revenue", 1, "_eur_m"),
+            "EUR lost per EUR of revenue": _spans(cost, "losses_per_revenue", 2, "_eur"),
             "Note": cost["note"],
         }
     )

@@ -68,17 +68,19 @@ def format_span(
 
 
 def spanner(row: pd.Series) -> Callable[..., str]:
-    """``span(metric, digits, unit, scale)``: the formatted range of ``metric`` in ``row``."""
+    """``span(name, digits, unit)``: the formatted range of the columns ``name`` names.
 
-    def span(metric: str, digits: int = 1, unit: str = "", scale: float = 1.0) -> str:
-        return format_span(
-            row[f"{metric}_low"],
-            row[f"{metric}_central"],
-            row[f"{metric}_high"],
-            digits,
-            unit,
-            scale=scale,
-        )
+    ``name`` has ``{}`` where the bound goes: ``"loss_{}_eur_m"`` reads ``loss_low_eur_m``,
+    ``loss_central_eur_m`` and ``loss_high_eur_m``.
+
+    >>> spanner(pd.Series({"x_low_pct": 1.0, "x_central_pct": 2.0, "x_high_pct": 3.0}))(
+    ...     "x_{}_pct", 1, "%")
+    '2.0 (1.0 to 3.0) %'
+    """
+
+    def span(name: str, digits: int = 1, unit: str = "") -> str:
+        ends = (row[name.format(end)] for end in ("low", "central", "high"))
+        return format_span(*ends, digits, unit)
 
     return span
 
@@ -103,8 +105,8 @@ def answer(results: InvestmentResults) -> str:
         else "came back"
     )
     money = "public money" if params.investor == "state" else "money"
-    share = row["loss_eur_m_central"] / row["paid_in_eur_m_central"] * 100.0
-    best = book["loss_eur_m_low"] / book["paid_in_eur_m_low"] if book["paid_in_eur_m_low"] else 0
+    share = row["loss_central_eur_m"] / row["paid_in_central_eur_m"] * 100.0
+    best = book["loss_low_eur_m"] / book["paid_in_low_eur_m"] if book["paid_in_low_eur_m"] else 0
     summary = results.summary
     median = (
         f" (median of the scenarios {fmt_number(summary.loc['loss_eur_m', 'central'], 1)} M EUR)"
@@ -114,14 +116,14 @@ def answer(results: InvestmentResults) -> str:
     lines = [
         f"**The answer.** {upper_first(results.investor_name)} committed "
         f"{format_span(*results.committed, 1, 'M EUR')} to {results.companies_name} and paid "
-        f"in {span('paid_in_eur_m', 1, 'M EUR')}.",
+        f"in {span('paid_in_{}_eur_m', 1, 'M EUR')}.",
         f"The exit prices were never disclosed: under the exit scenario "
         f"'{params.exit_scenario}' ({EXIT_WORDS[params.exit_scenario]}, at the equity left at "
-        f"the exit date) {span('proceeds_eur_m', 1, 'M EUR')} {back_word}.",
-        f"So {span('loss_eur_m', 1, 'M EUR')} was lost{median}, about {fmt_number(share, 0)} % "
+        f"the exit date) {span('proceeds_{}_eur_m', 1, 'M EUR')} {back_word}.",
+        f"So {span('loss_{}_eur_m', 1, 'M EUR')} was lost{median}, about {fmt_number(share, 0)} % "
         f"of what was paid in; even if every stake had been sold at its book value at the exit, "
-        f"{spanner(book)('loss_eur_m', 1, 'M EUR')} was lost, and with nothing back "
-        f"{spanner(zero)('loss_eur_m', 1, 'M EUR')}.",
+        f"{spanner(book)('loss_{}_eur_m', 1, 'M EUR')} was lost, and with nothing back "
+        f"{spanner(zero)('loss_{}_eur_m', 1, 'M EUR')}.",
         f"**Verdict:** {'most' if best > 0.5 else 'part'} of the {money} put in was lost even in "
         "the best case; the ranges come from disagreeing sources and named assumptions, listed "
         "below.",
@@ -299,19 +301,20 @@ def results_text(results: InvestmentResults) -> str:
         chosen = " (the chosen scenario)" if r["exit_scenario"] == params.exit_scenario else ""
         irr = (
             "-100 % (nothing came back)"
-            if r["irr_status_central"] == "total_loss" and r["irr_high"] == -1.0
-            else span("irr", 1, "% a year", 100.0)
+            if r["irr_status_central"] == "total_loss" and r["irr_high_pct"] == -100.0
+            else span("irr_{}_pct", 1, "% a year")
         )
         lines.append(
             f"- **{r['exit_scenario']}**{chosen}, {EXIT_WORDS[r['exit_scenario']]}: out of "
-            f"{span('paid_in_eur_m', 1, 'M EUR')} paid in, {span('proceeds_eur_m', 1, 'M EUR')} "
-            f"came back, so {span('loss_eur_m', 1, 'M EUR')} was lost; MOIC "
-            f"{span('moic', 2)}, IRR {irr}, NPV at {rate} {span('npv_eur_m', 1, 'M EUR')}."
+            f"{span('paid_in_{}_eur_m', 1, 'M EUR')} paid in, "
+            f"{span('proceeds_{}_eur_m', 1, 'M EUR')} came back, "
+            f"so {span('loss_{}_eur_m', 1, 'M EUR')} was lost; MOIC "
+            f"{span('moic_{}_x', 2)}, IRR {irr}, NPV at {rate} {span('npv_{}_eur_m', 1, 'M EUR')}."
         )
     zero, book = (_by_scenario(results, s) for s in ("zero", "book"))
     lines.append(
-        f"\nEven at book value the money lost is {spanner(book)('loss_eur_m', 1, 'M EUR')}; "
-        f"with nothing back it is {spanner(zero)('loss_eur_m', 1, 'M EUR')}."
+        f"\nEven at book value the money lost is {spanner(book)('loss_{}_eur_m', 1, 'M EUR')}; "
+        f"with nothing back it is {spanner(zero)('loss_{}_eur_m', 1, 'M EUR')}."
     )
     return "\n".join(lines)
 
