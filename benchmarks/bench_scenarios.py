@@ -50,6 +50,7 @@ import pyxirr  # noqa: E402
 from analysis.core import scenarios as sc  # noqa: E402
 from analysis.core.batch_returns import irr_columns, xnpv_batch  # noqa: E402
 from analysis.data.io import load_dataset  # noqa: E402
+from analysis.investment.inputs import investment_data  # noqa: E402
 from analysis.investment.model import model_inputs  # noqa: E402
 
 N = 1_000_000
@@ -64,7 +65,7 @@ REPEATS = 3
 
 def _model(companies: str = "both") -> sc.InvestmentModel:
     """The State's position in the notebook's model, read from data/."""
-    return model_inputs(load_dataset(), companies, "state", "range")
+    return model_inputs(investment_data(load_dataset()), companies, "state", "range")
 
 
 def _best(fn: Callable[[], object], repeats: int = REPEATS) -> tuple[float, object]:

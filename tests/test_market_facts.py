@@ -438,7 +438,7 @@ def test_big3_share_stays_within_its_series() -> None:
 
 
 def test_latest_published_growth_is_one_release_and_never_a_forecast() -> None:
-    from analysis.report.market.context import latest_published_growth
+    from analysis.market.growth import latest_published_growth
 
     sizes = pd.DataFrame(
         {

@@ -36,7 +36,6 @@ from analysis.investment.accounts import (
     COMPANIES,
     COMPARATOR,
     LAST_ACCOUNTS_YEAR,
-    cumulative_losses,
     cumulative_revenue,
     cumulative_revenue_observations,
     revenue_by_year,
@@ -144,8 +143,8 @@ def attainment(
     revenue not from a shareholder) of the same year, where the data give the share.
 
     Columns: the target's columns, then ``revenue_basis`` (``total`` or ``external``),
-    ``revenue_year``, ``is_year_matched``, ``comparison`` (in words), ``revenue_low`` /
-    ``revenue_central`` / ``revenue_high`` (EUR m), ``attainment_low_pct`` /
+    ``revenue_year``, ``is_year_matched``, ``comparison`` (in words),
+    ``revenue_{low,central,high}_eur_m``, ``attainment_low_pct`` /
     ``attainment_central_pct`` / ``attainment_high_pct``, ``source_ids`` (revenue, target
     and captive-share sources).
 
@@ -195,14 +194,14 @@ def attainment(
                 comparison=comparison,
             )
             for k in ("low", "central", "high"):
-                row[f"revenue_{k}"] = float(rev[k])
+                row[f"revenue_{k}_eur_m"] = float(rev[k])
                 row[f"attainment_{k}_pct"] = float(rev[k]) / float(target["target_eur_m"]) * 100.0
             row["source_ids"] = tuple(
                 dict.fromkeys((*found["source_ids"], *target["source_ids"], *extra_ids))
             )
             records.append(row)
     columns = [*targets.columns, "revenue_basis", "revenue_year", "is_year_matched", "comparison"]
-    columns += [f"revenue_{k}" for k in ("low", "central", "high")]
+    columns += [f"revenue_{k}_eur_m" for k in ("low", "central", "high")]
     columns += [f"attainment_{k}_pct" for k in ("low", "central", "high")]
     return pd.DataFrame.from_records(records, columns=list(dict.fromkeys(columns)))
 
@@ -254,7 +253,14 @@ def _ratio(num: dict, den: dict) -> tuple[float, float, float]:
     )
 
 
-def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) -> pd.DataFrame:
+def losses_per_revenue(
+    revenue: pd.DataFrame,
+    losses: pd.DataFrame,
+    totals: pd.DataFrame,
+    captive: pd.DataFrame,
+    fin: pd.DataFrame,
+    sources: pd.DataFrame,
+) -> pd.DataFrame:
     """Net losses per euro of revenue (EUR lost per EUR earned), with ranges.
 
     Cloudwatt and Numergy: cumulative losses 2012-2014 / cumulative revenue 2012-2014
@@ -263,16 +269,16 @@ def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) ->
     OVHcloud: summed net results / summed revenue over the fiscal years for which the data
     hold both (FY2020 and FY2021; earlier OVH results are not in the data). ``low`` pairs
     the lowest loss with the highest revenue. Columns: ``company_id``, ``period``,
-    ``losses_low`` / ``_central`` / ``_high`` (EUR m), ``revenue_low`` / ``_central`` /
-    ``_high`` (EUR m), ``per_revenue_low`` / ``_central`` / ``_high`` (EUR lost per EUR of
-    revenue: a ratio of losses to revenue, not a cost), ``revenue_basis`` (``total``, or
+    ``losses_{low,central,high}_eur_m``, ``revenue_{low,central,high}_eur_m``,
+    ``losses_per_revenue_{low,central,high}_eur`` (EUR lost per EUR of revenue: a ratio of
+    losses to revenue, not a cost), ``revenue_basis`` (``total``, or
     ``external`` for a second row on the revenue not from shareholders where the data give
     that share, :func:`captive_share`), ``note``, ``source_ids``.
+
+    Takes :func:`revenue_by_year`, :func:`~analysis.investment.accounts.cumulative_losses`,
+    :func:`cumulative_revenue_observations`, :func:`captive_share`, and the ``financials``
+    and sources tables.
     """
-    revenue = revenue_by_year(dataset) if revenue is None else revenue
-    losses = cumulative_losses(dataset)
-    totals = cumulative_revenue_observations(dataset)
-    captive = captive_share(dataset)
     records = []
     for cid in COMPANIES:
         lost = losses.loc[(losses["company_id"] == cid) & (losses["period"] == "2012-2014")]
@@ -282,7 +288,7 @@ def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) ->
         rev = cumulative_revenue(revenue, cid, totals=totals)
         note = rev["assumption"]
         if rev["direct"]:
-            publishers = dataset.sources.set_index("source_id")["publisher"]
+            publishers = sources.set_index("source_id")["publisher"]
             note += (
                 " ("
                 + ", ".join(
@@ -310,7 +316,6 @@ def losses_per_revenue(dataset: Dataset, revenue: pd.DataFrame | None = None) ->
                     cid, "2012-2014", lost_row, ext, ext_note, lost_row["source_ids"], "external"
                 )
             )
-    fin = dataset.financials
     results = fin.loc[(fin["company_id"] == COMPARATOR) & (fin["metric"] == "net_result_eur_m")]
     ovh_rev = revenue.loc[revenue["company_id"] == COMPARATOR].set_index("fiscal_year")
     years = sorted(
@@ -352,15 +357,15 @@ def _cost_record(
         "company_id": cid,
         "period": period,
         "revenue_basis": basis,
-        "losses_low": lost["low"],
-        "losses_central": lost["central"],
-        "losses_high": lost["high"],
-        "revenue_low": rev["low"],
-        "revenue_central": rev["central"],
-        "revenue_high": rev["high"],
-        "per_revenue_low": low,
-        "per_revenue_central": central,
-        "per_revenue_high": high,
+        "losses_low_eur_m": lost["low"],
+        "losses_central_eur_m": lost["central"],
+        "losses_high_eur_m": lost["high"],
+        "revenue_low_eur_m": rev["low"],
+        "revenue_central_eur_m": rev["central"],
+        "revenue_high_eur_m": rev["high"],
+        "losses_per_revenue_low_eur": low,
+        "losses_per_revenue_central_eur": central,
+        "losses_per_revenue_high_eur": high,
         "note": note,
         "source_ids": tuple(dict.fromkeys((*loss_ids, *rev["source_ids"]))),
     }

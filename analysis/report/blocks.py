@@ -132,10 +132,12 @@ def show_table(frame: pd.DataFrame, digits: int | None = None) -> None:
     )
 
 
-def show_figure(fig: Figure) -> None:
-    """Display a figure in the notebook as PNG (rendered here, so never SVG)."""
+def show_figure(fig: Figure | None) -> None:
+    """Display a figure in the notebook as PNG (rendered here, so never SVG); None: nothing."""
     from IPython.display import Image, display
 
+    if fig is None:
+        return
     display(Image(data=figure_png(fig), format="png"))
 
 

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report.blocks import upper_first
 from analysis.report.plotting import new_figure, plain_log_ticks, range_errors, wrap_title
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "plot_losses_per_revenue",
     "plot_revenue_vs_plan",
     "plot_tornado",
-    "report_figures",
 ]
 
 #: one colour per company, the same in every figure
@@ -173,7 +171,7 @@ def plot_exit_scenarios(
 ) -> Figure:
     """Money lost and IRR under each exit scenario: central bars, corner bounds as whiskers.
 
-    ``results`` is :func:`analysis.report.investment.results.exit_scenario_results`.
+    ``results`` is :func:`analysis.investment.returns.exit_scenario_results`.
     """
     fig, (left, right) = new_figure(source_note, (9.0, 4.2), ncols=2)
     names = list(results["exit_scenario"])
@@ -181,19 +179,19 @@ def plot_exit_scenarios(
     labels = [f"{n}\n(chosen)" if n == chosen else n for n in names]
     left.bar(
         labels,
-        results["loss_eur_m_central"],
-        yerr=range_errors(results, "loss_eur_m_low", "loss_eur_m_central", "loss_eur_m_high"),
+        results["loss_central_eur_m"],
+        yerr=range_errors(results, "loss_low_eur_m", "loss_central_eur_m", "loss_high_eur_m"),
         capsize=5,
         color=colours,
     )
     left.set_ylabel("Money lost (M EUR, nominal)")
     left.set_xlabel("Exit scenario")
     left.set_title("Money lost")
-    irr = results[["irr_low", "irr_central", "irr_high"]].mul(100.0)
+    irr = results[["irr_low_pct", "irr_central_pct", "irr_high_pct"]]
     right.bar(
         labels,
-        irr["irr_central"],
-        yerr=range_errors(irr, "irr_low", "irr_central", "irr_high"),
+        irr["irr_central_pct"],
+        yerr=range_errors(irr, "irr_low_pct", "irr_central_pct", "irr_high_pct"),
         capsize=5,
         color=colours,
     )
@@ -444,10 +442,13 @@ def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str)
     y = np.arange(len(rows))
     for yi, (_, row) in zip(y, rows.iterrows(), strict=True):
         ax.errorbar(
-            [row["per_revenue_central"]],
+            [row["losses_per_revenue_central_eur"]],
             [yi],
             xerr=range_errors(
-                rows.iloc[[yi]], "per_revenue_low", "per_revenue_central", "per_revenue_high"
+                rows.iloc[[yi]],
+                "losses_per_revenue_low_eur",
+                "losses_per_revenue_central_eur",
+                "losses_per_revenue_high_eur",
             ),
             fmt="o",
             markersize=8,
@@ -455,8 +456,8 @@ def plot_losses_per_revenue(cost: pd.DataFrame, *, source_note: str, title: str)
             color=COMPANY_COLOURS.get(row["company_id"], "#444444"),
         )
         ax.annotate(
-            f"{row['per_revenue_central']:,.2f}",
-            (row["per_revenue_central"], yi),
+            f"{row['losses_per_revenue_central_eur']:,.2f}",
+            (row["losses_per_revenue_central_eur"], yi),
             textcoords="offset points",
             xytext=(0, 9),
             ha="center",
@@ -511,55 +512,3 @@ def capital_title(capital: pd.DataFrame) -> str:
         return f" (to {part} {year})"
 
     return f"Capital committed, paid in{until('paid_in')} and lost{until('lost')}"
-
-
-def report_figures(report) -> dict[str, Figure | None]:
-    """Every figure of an :class:`~analysis.report.investment.results.InvestmentReport`, by section.
-
-    ``distribution`` is None when the scenario engine was off (``n_scenarios = 0``).
-    """
-    notes = report.source_notes
-    who = report.text_names["investor"]
-    where = report.text_names["companies"]
-    scenario = report.params.exit_scenario
-    figures: dict[str, Figure | None] = {
-        "capital": plot_capital(report.capital, source_note=notes["capital"]),
-        "flows": plot_cash_flows(
-            report.flows,
-            source_note=notes["flows"],
-            title=f"Cash flows of {who} in {where} (central inputs, exit scenario '{scenario}')",
-            exit_scenario=scenario,
-        ),
-        "results": plot_exit_scenarios(
-            report.exit_results,
-            source_note=notes["results"],
-            title=f"{upper_first(who)} in {where}: money lost and IRR under each exit scenario",
-            chosen=scenario,
-        ),
-        "distribution": None,
-        "tornado": plot_tornado(
-            report.tornado_loss,
-            report.tornado_irr,
-            source_note=notes["tornado"],
-            title=f"What moves the result most (exit scenario '{scenario}')",
-        ),
-        "revenue": plot_revenue_vs_plan(
-            report.revenue, report.targets, source_note=notes["revenue"]
-        ),
-        "cost": plot_losses_per_revenue(
-            report.cost,
-            source_note=notes["cost"],
-            title="Net losses per euro of revenue: Cloudwatt and Numergy 2012-2014, OVHcloud",
-        ),
-    }
-    if report.scenarios is not None:
-        figures["distribution"] = plot_distributions(
-            report.scenarios,
-            report.summary,
-            source_note=notes["distribution"],
-            title=(
-                f"Money lost and IRR over {len(report.scenarios):,} scenarios "
-                f"(exit scenario '{scenario}', seed {report.params.seed})"
-            ),
-        )
-    return figures
