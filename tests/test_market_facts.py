@@ -10,20 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from market_frames import period
 
+from analysis.market.change import changes_by_release, origin_change, release_change
 from analysis.market.columns import SHARE_COLUMNS
-from analysis.market.facts import (
-    big3_share,
-    changes_by_release,
-    latest_concentration,
-    merge_close_milestones,
-    milestones,
-    origin_change,
-    published_growth,
-    reference_market,
-    release_change,
-    revenue_estimates,
-    yearly_shares,
-)
+from analysis.market.facts import big3_share, latest_concentration, reference_market, yearly_shares
+from analysis.market.milestones import merge_close_milestones, milestones
+from analysis.market.revenues import published_growth, revenue_estimates
 from analysis.report.blocks import disagreements
 
 MEMBERS = pd.DataFrame({"group_id": "us_big3", "member_id": ["aws", "microsoft", "google"]})

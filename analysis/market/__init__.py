@@ -7,9 +7,11 @@ Frames in, frames out; imports the core and the data types, never the investment
     shares         shares by provider and origin, the explicit "other / unknown" rest
     concentration  CR3 and the HHI range when only some shares are known
     position       growth against relative share
-    facts          the market facts a report quotes, by series and definition
+    facts          the reference series, the big three's share, the concentration quoted
+    milestones     the milestones of the State's bet on the time axes
+    revenues       company revenues and published provider growth, as reports compare them
     window         one geography and window: the frames every part starts from
     growth         a series' growth within one release, the latest published rate
-    change         an origin's change of share, within one release
+    change         an origin's change of share, within one release where possible
     scale          a company's revenue against a market that can contain it (FX explicit)
 """

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.market.columns import RANGE_COLUMNS, union_source_ids
-from analysis.market.facts import revenue_estimates
+from analysis.market.revenues import revenue_estimates
 from analysis.market.sizes import MarketInputError, range_view
 from analysis.market.window import MarketWindow
 

@@ -48,6 +48,7 @@ __all__ = [
     "cagr_over_window",
     "decimal_year",
     "market_definition",
+    "midyears",
     "period_midyear",
     "range_view",
     "reduce_ranges",
@@ -110,6 +111,13 @@ def period_midyear(period: str, period_type: str | None = None) -> float:
     if period_type == "trailing_4q":
         return year + start + length - 0.5
     return year + start + length / 2
+
+
+def midyears(frame: pd.DataFrame) -> list[float]:
+    """:func:`period_midyear` of every row of a frame with ``period`` and ``period_type``."""
+    return [
+        period_midyear(p, t) for p, t in zip(frame["period"], frame["period_type"], strict=True)
+    ]
 
 
 def decimal_year(value: object) -> float:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.market import facts as mf
 from analysis.market.concentration import concentration
+from analysis.market.milestones import milestones
 from analysis.market.releases import with_releases
 from analysis.market.shares import by_origin, disjoint_shares, shares_table, with_other_unknown
 from analysis.market.sizes import size_series
@@ -143,7 +144,7 @@ def market_window(
         table = with_other_unknown(disjoint_shares(reduced, entities, group_members))
         origins = by_origin(reduced, entities, group_members)
         conc = concentration(reduced, entities, group_members, top3_group=mf.BIG3_GROUP)
-    ms = mf.milestones(events, capital_events, entities)
+    ms = milestones(events, capital_events, entities)
     ms = ms.loc[ms["x"].between(start, end + 1)].reset_index(drop=True)
     return MarketWindow(
         geography=geography,

@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.core.evidence import cite
 from analysis.data.io import Dataset
 from analysis.market.columns import SHARE_COLUMNS
-from analysis.market.facts import merge_close_milestones
+from analysis.market.milestones import merge_close_milestones
 from analysis.market.shares import OTHER_UNKNOWN
 from analysis.market.window import MarketWindow, market_window, window_fields
 from analysis.params import MarketParams

@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.market import facts as mf
 from analysis.market.position import provider_growth, relative_share
 from analysis.market.releases import release_pairs
+from analysis.market.revenues import published_growth
 from analysis.report.blocks import (
     Section,
     SectionBuilder,
@@ -111,9 +112,7 @@ def growth_section(res: MarketResults) -> Section:
     if ctx.ref is None:
         out.md(f"No share figure in {ctx.window}: growth against share is not known.")
         return out.build()
-    published = mf.published_growth(
-        ds.financials, ctx.ref, ctx.params.start_year, ctx.params.end_year
-    )
+    published = published_growth(ds.financials, ctx.ref, ctx.params.start_year, ctx.params.end_year)
     if len(published):
         return _published_growth_section(ctx, published, out)
     growth, series, pairs = _growth_frame(ctx)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.core.evidence import sources_table
 from analysis.market import facts as mf
+from analysis.market.revenues import revenue_estimates
 from analysis.report.blocks import (
     Section,
     SectionBuilder,
@@ -193,7 +194,7 @@ def _all_source_ids(res: MarketResults) -> list[str]:
     frame = res.scale.frame
     if not frame.empty:
         ids += [i for ids_ in frame["source_ids"] for i in ids_]
-    revenues, _ = mf.revenue_estimates(
+    revenues, _ = revenue_estimates(
         ctx.ds.financials, ["ovhcloud"], ctx.params.start_year, ctx.params.end_year
     )
     if ctx.params.market == "worldwide" and not revenues.empty:

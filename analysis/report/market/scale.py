@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.market import facts as mf
+from analysis.market.revenues import revenue_estimates
 from analysis.market.scale import revenue_scope_text
 from analysis.report.blocks import (
     as_published,
@@ -66,7 +66,7 @@ def _usd_note(ctx: MarketContext, companies: Sequence[str]) -> str:
         f"The {names} {verb} in USD and no {ctx.geo} series gives a size in euros; revenues "
         f"are in EUR and no exchange-rate assumption is made, so no ratio is computed."
     )
-    revenues, _ = mf.revenue_estimates(
+    revenues, _ = revenue_estimates(
         ctx.ds.financials, companies, ctx.params.start_year, ctx.params.end_year
     )
     ovh = revenues.loc[revenues["company_id"] == "ovhcloud"]

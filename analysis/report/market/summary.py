@@ -24,9 +24,9 @@ class Facts:
     """The answers the overview and the key numbers quote (None where the data has none).
 
     ``big3``/``big3_first``: latest and first rows of :func:`analysis.market.facts.big3_share`;
-    ``european``: European providers' change (:func:`analysis.market.facts.release_change`
+    ``european``: European providers' change (:func:`analysis.market.change.release_change`
     when one provider figure stands for the origin at both ends, else
-    :func:`analysis.market.facts.origin_change`) and ``european_releases`` the same figures
+    :func:`analysis.market.change.origin_change`) and ``european_releases`` the same figures
     release by release; ``conc``: :func:`analysis.market.facts.latest_concentration`;
     ``cagr``: the growth of the series ``cagr_market`` (within one release where the data
     allows, see :func:`growth_rows`) and ``cagr_note`` its bounds and forecasts in words;
