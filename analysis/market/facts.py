@@ -54,15 +54,6 @@ UNCLEAR_SCOPES = ("definition_unclear", "cloud_unspecified")
 BIG3_GROUP = "us_big3"
 #: the companies whose scale the report sets against the market
 SOVEREIGN_COMPANIES = ("cloudwatt", "numergy", "ovhcloud")
-#: milestones marked on time axes: (table, entity, event type), looked up in the data
-MILESTONE_SPECS: tuple[tuple[str, str, str], ...] = (
-    ("events", "numergy", "founded"),
-    ("events", "cloudwatt", "launch_event"),
-    ("capital_events", "cloudwatt", "buyout_completed"),
-    ("capital_events", "numergy", "buyout_completed"),
-    ("events", "cloudwatt", "service_end"),
-    ("events", "cloud_strategy_2021", "policy_announced"),
-)
 
 
 # --------------------------------------------------------------------------- series
