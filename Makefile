@@ -53,9 +53,11 @@ pytest: $(STAMP)
 test-fast: $(STAMP) lint ## Lint, then the tests that start no kernel (unit, data, property): the inner loop
 	HYPOTHESIS_PROFILE=dev $(PY) -m pytest -m "not slow" $(XDIST) --durations=15 $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Ruff lint and format check over analysis/, tests/, benchmarks/ and notebooks/
+lint: $(STAMP) ## Ruff lint and format check, the import contracts (.importlinter), mypy over analysis/
 	$(BIN)/ruff check analysis tests benchmarks notebooks
 	$(BIN)/ruff format --check analysis tests benchmarks notebooks
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix analysis tests benchmarks notebooks
@@ -78,4 +80,4 @@ lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml after changin
 	  --generate-hashes --quiet --custom-compile-command "make lock" -o requirements.lock
 
 clean: ## Remove the environment and caches (keeps reports/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

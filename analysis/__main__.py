@@ -36,13 +36,13 @@ INTERNAL_ERROR = 70
 
 
 def _check_data(args: argparse.Namespace) -> int:
-    from analysis.validate import check_data_command
+    from analysis.data.io import check_data_command
 
     return check_data_command(args.data_dir)
 
 
 def _build_data(args: argparse.Namespace) -> int:
-    from analysis import build_data
+    from analysis.data import build as build_data
 
     argv = []
     if args.dossier:

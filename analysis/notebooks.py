@@ -9,7 +9,6 @@ project environment's own kernel and keeps exactly those outputs
 
 from __future__ import annotations
 
-import ast
 import copy
 import os
 import sys
@@ -17,6 +16,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from analysis.parameters_cell import cell_source, parameter_defaults, parameters_cell
 
 __all__ = [
     "CHECK_MARKER",
@@ -35,47 +36,9 @@ CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
-def _source(cell: Mapping[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def is_checked_cell(cell: Mapping[str, Any]) -> bool:
     """True for a code cell whose output nbval compares."""
-    return cell.get("cell_type") == "code" and _source(cell).lstrip().startswith(CHECK_MARKER)
-
-
-def parameters_cell(nb: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The one cell tagged ``parameters``; ValueError when there is none or several."""
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ValueError(f"expected exactly one cell tagged 'parameters', found {len(cells)}")
-    return cells[0]
-
-
-def parameter_defaults(nb: Mapping[str, Any]) -> dict[str, Any]:
-    """The literal defaults of the parameters cell (``name: type = literal  # help``).
-
-    Raises ValueError if the cell holds anything but assignments of literals.
-    """
-    tree = ast.parse(_source(parameters_cell(nb)))
-    values: dict[str, Any] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-            name, value = node.target.id, node.value
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
-            name, value = node.targets[0].id, node.value
-        else:
-            raise ValueError(f"parameters cell line {node.lineno}: only literal assignments")
-        try:
-            values[name] = ast.literal_eval(value)
-        except ValueError as exc:
-            raise ValueError(f"parameter {name!r} is not a literal: {exc}") from None
-    return values
+    return cell.get("cell_type") == "code" and cell_source(cell).lstrip().startswith(CHECK_MARKER)
 
 
 def strip_outputs(nb: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,7 +73,7 @@ def refresh_notebook(path: str | os.PathLike[str], timeout: int = 600) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV
+    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
 
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
@@ -133,7 +96,7 @@ def refresh_notebook(path: str | os.PathLike[str], timeout: int = 600) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis refresh-notebooks [NOTEBOOK ...]`` (default: notebooks/*.ipynb)."""
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
 
     paths = [Path(p) for p in (argv or [])] or sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:

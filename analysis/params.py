@@ -9,7 +9,7 @@ problem naming the parameter, the value given and what is allowed::
     parameter 'company': got 'ovh'; allowed: one of 'cloudwatt', 'numergy', 'both'
 
 Checks that need the data (which investor held which company, which provider ids exist) read
-the data directory named by ``data_dir`` (see :mod:`analysis.io`).
+the data directory named by ``data_dir`` (see :mod:`analysis.data.io`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from analysis.data.holders import INVESTOR_ENTITIES
 from analysis.errors import AnalysisError, ParameterError
 
 __all__ = [
@@ -36,14 +37,6 @@ __all__ = [
     "schema_for",
 ]
 
-#: investor parameter value -> entity id of the holder in data/shareholdings.csv
-INVESTOR_ENTITIES: dict[str, str] = {
-    "state": "cdc",  # the Caisse des Dépôts held the stakes for the State
-    "orange": "orange",
-    "thales": "thales",
-    "sfr": "sfr",
-    "bull": "bull",
-}
 _COMPANIES = ("cloudwatt", "numergy")
 #: the last parameter of every notebook: another copy of the data
 _DATA_DIR = Field(
@@ -73,8 +66,11 @@ class NotebookParams(BaseModel):
         """Problems that involve several parameters or the data (none by default)."""
         return []
 
+    if TYPE_CHECKING:  # every schema declares it, as its last field (see _DATA_DIR)
+        data_dir: str
+
     def resolved_data_dir(self) -> Path:
-        from analysis.io import resolve_data_dir
+        from analysis.data.io import resolve_data_dir
 
         return resolve_data_dir(self.data_dir or None)
 
@@ -105,7 +101,7 @@ class InvestmentParams(NotebookParams):
     def cross_checks(self) -> list[str]:
         if self.investor == "all":
             return []
-        from analysis.io import load_table
+        from analysis.data.io import load_table
 
         holdings = load_table("shareholdings", self.data_dir or None)
         holder = INVESTOR_ENTITIES[self.investor]
@@ -155,7 +151,7 @@ class MarketParams(NotebookParams):
                 f"allowed: a year no later than end_year"
             )
         if self.highlight:
-            from analysis.io import load_table
+            from analysis.data.io import load_table
 
             entities = load_table("entities", self.data_dir or None)
             providers = entities.loc[entities["kind"].isin(["company", "provider_group"])]
@@ -252,9 +248,7 @@ def describe_parameters(schema: type[NotebookParams]) -> str:
     """A plain-text table of the schema: name, type, default, allowed values, help."""
     rows = []
     for name, field in schema.model_fields.items():
-        default: Callable[[], Any] | Any = (
-            field.default_factory() if field.default_factory else field.default
-        )
+        default = field.get_default(call_default_factory=True)
         rows.append(
             f"{name} = {default!r}\n    {field.description or ''}\n"
             f"    allowed: {_allowed(field.annotation, field)}"

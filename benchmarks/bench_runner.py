@@ -52,7 +52,7 @@ def _cores() -> int:
 
 
 def _environment(data_dir: Path, validated: str | None) -> dict[str, str]:
-    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV
+    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
 
     env = {**os.environ, DATA_DIR_ENV: str(data_dir)}
     env.pop(VALIDATED_ENV, None)
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the outputs (printed)")
     args = parser.parse_args(argv)
 
-    from analysis.io import data_checksum, resolve_data_dir
+    from analysis.data.io import data_checksum, resolve_data_dir
     from analysis.runner.config import load_config
 
     reports = load_config(args.config)

@@ -18,11 +18,12 @@ import sys
 
 _CHILD = """
 import resource, sys
-from analysis import scenarios as sc
-from analysis.investment import model_inputs
-from analysis.io import load_dataset
+from analysis.core import scenarios as sc
+from analysis.investment.inputs import investment_data
+from analysis.investment.model import model_inputs
+from analysis.data.io import load_dataset
 
-model = model_inputs(load_dataset(), "both", "state", "range")
+model = model_inputs(investment_data(load_dataset()), "both", "state", "range")
 sc.summarise(sc.run_scenarios(model, 1000, 2012, 0.04))  # warm: first-call allocations
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 summary = sc.summarise(sc.run_scenarios(model, int(sys.argv[1]), 2012, 0.04))

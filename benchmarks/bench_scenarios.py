@@ -25,7 +25,7 @@ per scenario than the numpy-financial loop; ours, full faster than pyxirr; IRRs 
 1e-9 on a sample (ours vs numpy-financial, ours vs pyxirr).
 
 Model inputs: the notebook's own model, built from data/ by
-``analysis.investment.model_inputs`` (the State's stakes: Cloudwatt 33.3 %, 100-112.5 EUR m
+``analysis.investment.model.model_inputs`` (the State's stakes: Cloudwatt 33.3 %, 100-112.5 EUR m
 paid in, triangular; 67.3 EUR m of losses; Numergy 33 %, 56 EUR m, 41.1 EUR m, exit drawn in
 the first half of 2016; the State's own paid-in over both clouds drawn from 50 to 75 EUR m,
 triangular, peak 51.78, which scales its pay-ins; exit scenario "range").
@@ -47,10 +47,11 @@ import numpy_financial as npf  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyxirr  # noqa: E402
 
-from analysis import scenarios as sc  # noqa: E402
-from analysis.batch_returns import irr_columns, xnpv_batch  # noqa: E402
-from analysis.investment import model_inputs  # noqa: E402
-from analysis.io import load_dataset  # noqa: E402
+from analysis.core import scenarios as sc  # noqa: E402
+from analysis.core.batch_returns import irr_columns, xnpv_batch  # noqa: E402
+from analysis.data.io import load_dataset  # noqa: E402
+from analysis.investment.inputs import investment_data  # noqa: E402
+from analysis.investment.model import model_inputs  # noqa: E402
 
 N = 1_000_000
 NPF_SAMPLE = 20_000
@@ -64,7 +65,7 @@ REPEATS = 3
 
 def _model(companies: str = "both") -> sc.InvestmentModel:
     """The State's position in the notebook's model, read from data/."""
-    return model_inputs(load_dataset(), companies, "state", "range")
+    return model_inputs(investment_data(load_dataset()), companies, "state", "range")
 
 
 def _best(fn: Callable[[], object], repeats: int = REPEATS) -> tuple[float, object]:

@@ -69,7 +69,7 @@ REAL_DATA = Path(__file__).resolve().parent.parent / "data"
 @pytest.fixture
 def real_data_dir() -> Path:
     """The project's committed data directory (tests using it check the real dataset)."""
-    from analysis.io import default_data_dir
+    from analysis.data.io import default_data_dir
 
     return default_data_dir()
 

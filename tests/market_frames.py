@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.market_shares import SHARE_COLUMNS
+from analysis.market.shares import SHARE_COLUMNS
 
 ENTITIES = pd.DataFrame(
     [

@@ -3,7 +3,7 @@
 A *completion* is a full market (every firm's share, summing to 100 %) consistent with what a
 source gives: the named firms' shares, groups of known total and size whose split is unknown,
 pools of unnamed firms with a known total (and sometimes a known largest firm), and the
-unnamed rest. It respects the assumption of :mod:`analysis.concentration`: no unnamed firm is
+unnamed rest. It respects the assumption of :mod:`analysis.market.concentration`: no unnamed firm is
 larger than the smallest named firm or group member, nor than its pool's own cap.
 """
 

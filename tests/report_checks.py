@@ -21,7 +21,7 @@ def check_investment_numbers(
     back = values(numbers, "proceeds_low_eur_m", "proceeds_central_eur_m", "proceeds_high_eur_m")
     lost = values(numbers, "loss_low_eur_m", "loss_central_eur_m", "loss_high_eur_m")
     irr = values(numbers, "irr_low_pct", "irr_central_pct", "irr_high_pct")
-    moic = values(numbers, "moic_low", "moic_central", "moic_high")
+    moic = values(numbers, "moic_low_x", "moic_central_x", "moic_high_x")
     assert paid == sorted(paid) and paid[0] > 0
     assert lost == sorted(lost)
     assert lost[1] == pytest.approx(paid[1] - back[1])
@@ -56,7 +56,7 @@ def check_market_numbers(numbers: Mapping[str, Any], market: str) -> None:
         numbers, "big3_share_low_pct", "big3_share_pct", "big3_share_high_pct"
     )
     assert 50 < low <= central <= high < 90  # the big three: about two thirds to 70 %
-    assert 0 <= numbers["hhi_min"] <= numbers["hhi_max"] <= 10_000
+    assert 0 <= numbers["hhi_min_points"] <= numbers["hhi_max_points"] <= 10_000
     assert numbers["cr3_low_pct"] <= numbers["cr3_pct"] <= numbers["cr3_high_pct"] <= 100
     assert 5 < numbers["market_cagr_pct"] < 60  # the markets grew, by tens of % a year
     if market == "europe":
@@ -65,9 +65,9 @@ def check_market_numbers(numbers: Mapping[str, Any], market: str) -> None:
     else:
         assert numbers["european_share_change_pp"] is None  # no European provider named
     if market == "france":  # OVHcloud's revenue in France against the French cloud total
-        assert 0 < numbers["ovhcloud_revenue_pct_of_market"] < 10
+        assert 0 < numbers["ovhcloud_revenue_of_market_pct"] < 10
     else:  # Europe: its revenue is earned beyond Europe; worldwide: USD, no conversion
-        assert numbers["ovhcloud_revenue_pct_of_market"] is None
+        assert numbers["ovhcloud_revenue_of_market_pct"] is None
 
 
 def image_outputs(nb: Mapping[str, Any]) -> list[dict]:

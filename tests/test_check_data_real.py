@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from analysis.__main__ import main
-from analysis.io import default_data_dir
+from analysis.data.io import default_data_dir
 
 
 def run_check(data_dir: Path) -> subprocess.CompletedProcess[str]:

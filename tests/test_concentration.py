@@ -1,4 +1,4 @@
-"""CR3 and HHI ranges from partly known shares (analysis.concentration).
+"""CR3 and HHI ranges from partly known shares (analysis.market.concentration).
 
 The HHI maximum is checked against markets built independently of the formula: every split
 of the group members on a grid, every partition of the unnamed shares into firms (an
@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from market_frames import ENTITIES, FR_2021, MEMBERS, period
 from market_strategies import RangedScenario, Scenario, ranged_scenarios, scenarios
 
-from analysis.concentration import _packed, concentration, cr3_range, hhi, hhi_range
-from analysis.market import MarketInputError
+from analysis.market.concentration import _packed, concentration, cr3_range, hhi, hhi_range
+from analysis.market.sizes import MarketInputError
 
 
 def test_hhi_of_a_full_market() -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build_data
-from analysis.build_data import CONVERSIONS, BuildError, Curated, target_unit
+from analysis.data import build as build_data
+from analysis.data.build import CONVERSIONS, BuildError, Curated, target_unit
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -13,14 +13,14 @@ import tomllib
 
 import pytest
 
-from analysis.io import REPO_ROOT
+from analysis.data.io import REPO_ROOT
 
 #: module -> fewest examples its docstrings hold
 EXAMPLES = {
-    "analysis.returns": 11,
-    "analysis.batch_returns": 1,
-    "analysis.distributions": 1,
-    "analysis.scenarios": 1,
+    "analysis.core.returns": 11,
+    "analysis.core.batch_returns": 1,
+    "analysis.core.distributions": 1,
+    "analysis.core.scenarios": 1,
 }
 
 

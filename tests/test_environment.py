@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from analysis.io import REPO_ROOT
+from analysis.data.io import REPO_ROOT
 
 _SPEC = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.evidence import (
+from analysis.core.evidence import (
     RULES,
     apply_sum_bounds,
     cite,

@@ -27,5 +27,5 @@ def test_the_runner_and_the_cli_never_build_the_iri_grammar():
 
 def test_the_notebooks_modules_leave_jsonschema_alone():
     # importing the analysis modules (what a notebook does) keeps every jsonschema checker
-    out = _probe("analysis.io")
+    out = _probe("analysis.data.io")
     assert out[0] == "<module" and out[1] == "'rfc3987_syntax'" and out[-1] == "True", out

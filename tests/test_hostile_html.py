@@ -23,6 +23,7 @@ from hostile_helpers import write_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from runner_helpers import REPO, latest, manifest, run_cli, write_config
 
+from analysis.report.textsafe import md
 from analysis.runner.sanitize import (
     MAX_OUTPUT_CHARS,
     prepare_outputs,
@@ -30,7 +31,6 @@ from analysis.runner.sanitize import (
     sanitize_body,
 )
 from analysis.runner.worker import cap_log
-from analysis.textsafe import md
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_HTML = (
@@ -190,13 +190,13 @@ def test_relative_paths_of_the_repository_environment_and_home() -> None:
     site = sysconfig.get_paths()["purelib"]
     text = (
         f'File "{site}/pandas/core/frame.py", line 1\n'
-        f"File {REPO}/analysis/io.py:124\n"
+        f"File {REPO}/analysis/data/io.py:124\n"
         f"{os.path.expanduser('~')}/notes.txt"
     )
     shown = relative_paths(text)
     assert shown.splitlines()[:2] == [
         'File "site-packages/pandas/core/frame.py", line 1',
-        "File analysis/io.py:124",
+        "File analysis/data/io.py:124",
     ]
     for path in _machine_paths():
         assert path not in shown
@@ -204,8 +204,8 @@ def test_relative_paths_of_the_repository_environment_and_home() -> None:
 
 def test_long_names_in_a_legend_do_not_collapse_the_figure() -> None:
     """The constrained-layout warning's cause: a legend wider than the figure."""
-    from analysis.plotting import new_figure
-    from analysis.report_blocks import figure_png
+    from analysis.report.blocks import figure_png
+    from analysis.report.plotting import new_figure
 
     fig, (ax,) = new_figure("Sources: x", (8, 4.5))
     for i in range(5):

@@ -21,13 +21,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import costly
 
-from analysis import investment as inv
-from analysis import investment_text as text
-from analysis import plan_attainment as plan
-from analysis import scenarios as sc
-from analysis.investment_results import analyse, exit_scenario_results
-from analysis.io import load_dataset
+from analysis.core import scenarios as sc
+from analysis.data.io import load_dataset
+from analysis.investment import plan
+from analysis.investment.assumptions import assumptions_table
+from analysis.investment.holdings import COMPANY_NAMES, holder_ids, is_valuation
+from analysis.investment.inputs import InvestmentData, investment_data
+from analysis.investment.model import model_inputs, model_source_ids
+from analysis.investment.returns import exit_scenario_results
 from analysis.params import InvestmentParams
+from analysis.report.blocks import upper_first
+from analysis.report.investment import story, text
+from analysis.report.investment.analyse import analyse_investment as analyse
 
 #: every (company, investor) pair a shareholder allows
 PAIRS = [
@@ -49,6 +54,33 @@ def ds():
     return load_dataset()
 
 
+@pytest.fixture(scope="module")
+def data(ds) -> InvestmentData:
+    return investment_data(ds)
+
+
+def texts(report) -> dict[str, str]:
+    """Every data-driven paragraph of a run, by section."""
+    helpers = {
+        "answer": text.answer,
+        "run": text.run_text,
+        "capital": text.capital_text,
+        "state": text.state_text,
+        "flows": text.flows_text,
+        "results": text.results_text,
+        "npv_rates": text.npv_text,
+        "distribution": text.distribution_text,
+        "tornado": text.tornado_text,
+        "revenue": story.revenue_text,
+        "cost": story.cost_text,
+        "caveats": story.caveats_text,
+        "after": story.after_text,
+        "ovh": story.ovh_text,
+        "jobs": story.jobs_text,
+    }
+    return {name: helper(report) for name, helper in helpers.items()}
+
+
 def row(frame: pd.DataFrame, **match: object) -> pd.Series:
     mask = np.ones(len(frame), dtype=bool)
     for column, value in match.items():
@@ -61,14 +93,14 @@ def row(frame: pd.DataFrame, **match: object) -> pd.Series:
 # --- capital, stakes, State money -------------------------------------------------------------
 
 
-def test_capital_ranges_are_the_sourced_figures(ds) -> None:
-    capital = inv.capital(ds)
+def test_capital_ranges_are_the_sourced_figures(ds, data) -> None:
+    capital = data.capital
     paid = row(capital, company_id="cloudwatt", item="paid_in")
     # BFM Business: 100 to end 2014; La Tribune: "less than half of 225" = at most 112.5.
     assert (paid["low"], paid["central"], paid["high"]) == (100.0, 100.0, 112.5)
     assert set(paid["source_ids"]) == {"bfm-limportant-196460", "latribune-2015-01-12-cloudwatt"}
     assert row(capital, company_id="numergy", item="paid_in")["central"] == 56.0
-    for cid in inv.COMPANIES:
+    for cid in ("cloudwatt", "numergy"):
         assert row(capital, company_id=cid, item="committed")["central"] == 225.0
     # Losses are positive here (the data store signed results).
     assert row(capital, company_id="cloudwatt", item="lost", period="2012-2014")["central"] == 67.3
@@ -80,8 +112,8 @@ def test_capital_ranges_are_the_sourced_figures(ds) -> None:
     assert list(capital["item"].unique()) == ["committed", "paid_in", "lost"]
 
 
-def test_stakes_keep_the_sfr_conflict_as_a_range(ds) -> None:
-    stakes = inv.stakes(ds)
+def test_stakes_keep_the_sfr_conflict_as_a_range(ds, data) -> None:
+    stakes = data.stakes
     assert row(stakes, company_id="cloudwatt", holder_id="orange")["central"] == 44.4
     assert row(stakes, company_id="cloudwatt", holder_id="thales")["central"] == 22.2
     cdc = row(stakes, company_id="cloudwatt", holder_id="cdc")
@@ -92,8 +124,8 @@ def test_stakes_keep_the_sfr_conflict_as_a_range(ds) -> None:
     assert (stakes["high"] < 100).all()
 
 
-def test_state_money_side_by_side(ds) -> None:
-    state = inv.state_money(ds)
+def test_state_money_side_by_side(ds, data) -> None:
+    state = data.state_money
     commitments = state.loc[state["kind"].str.startswith("commitment")]
     assert set(commitments["amount_eur_m"]) == {75.0, 150.0}
     assert commitments["is_commitment"].all()
@@ -109,16 +141,16 @@ def test_state_money_side_by_side(ds) -> None:
     assert (received["company_id"], received["amount_eur_m"]) == ("cloudwatt", 75.0)
 
 
-def test_implied_state_paid_in_matches_the_cash_figures(ds) -> None:
-    implied = inv.implied_state_paid_in(ds).set_index("company_id")
+def test_implied_state_paid_in_matches_the_cash_figures(ds, data) -> None:
+    implied = data.implied_state.set_index("company_id")
     # 33.3 % x 100..112.5 + 33 % x 56 = 33.3..37.4625 + 18.48.
     assert implied.loc["both", "low"] == pytest.approx(51.78)
     assert implied.loc["both", "high"] == pytest.approx(55.9425)
     assert implied.loc["numergy", "central"] == pytest.approx(18.48)
 
 
-def test_state_paid_in_bases_by_hand(ds) -> None:
-    bases = inv.state_paid_in(ds).set_index("basis")
+def test_state_paid_in_bases_by_hand(ds, data) -> None:
+    bases = data.state_bases.set_index("basis")
     pro, cash, used = bases.loc["pro_rata"], bases.loc["own_cash"], bases.loc["used"]
     # Pro rata: 33.3 % x 100..112.5 + 33 % x 56 = 51.78 to 55.9425, central 51.78.
     assert (pro["low"], pro["central"], pro["high"]) == pytest.approx((51.78, 51.78, 55.9425))
@@ -135,12 +167,12 @@ def test_state_paid_in_bases_by_hand(ds) -> None:
     assert (used["low"], used["central"], used["high"]) == pytest.approx((50.0, 62.5, 75.0))
 
 
-def test_state_loss_under_zero_spans_both_bases(ds) -> None:
+def test_state_loss_under_zero_spans_both_bases(ds, data) -> None:
     # Under 'zero' the State lost what it paid in: 50 to 75 (the sources), not 51.8 to 55.9.
-    model = inv.model_inputs(ds, "both", "state", "zero")
+    model = model_inputs(data, "both", "state", "zero")
     assert model.paid_in_eur_m is not None
     zero = exit_scenario_results(model, 0.04).set_index("exit_scenario").loc["zero"]
-    assert (zero["loss_eur_m_low"], zero["loss_eur_m_central"], zero["loss_eur_m_high"]) == (
+    assert (zero["loss_low_eur_m"], zero["loss_central_eur_m"], zero["loss_high_eur_m"]) == (
         pytest.approx(50.0),
         pytest.approx(62.5),
         pytest.approx(75.0),
@@ -152,38 +184,38 @@ def test_state_loss_under_zero_spans_both_bases(ds) -> None:
     assert "own cash figures" in state["label"]
     # One company alone: the same total, split by the stated rule (the State's pro-rata
     # split at central inputs: 33.3 / 51.78 for Cloudwatt), so 50 x 0.6431 to 75 x 0.6431.
-    alone = inv.model_inputs(ds, "cloudwatt", "state", "zero")
+    alone = model_inputs(data, "cloudwatt", "state", "zero")
     assert alone.paid_in_eur_m is not None
     assert alone.paid_in_split == {"cloudwatt": pytest.approx(33.3 / 51.78)}
     cw = exit_scenario_results(alone, 0.04).set_index("exit_scenario").loc["zero"]
     share = 33.3 / 51.78
-    assert (cw["loss_eur_m_low"], cw["loss_eur_m_high"]) == pytest.approx(
+    assert (cw["loss_low_eur_m"], cw["loss_high_eur_m"]) == pytest.approx(
         (50.0 * share, 75.0 * share)
     )
 
 
 #: the amounts that add up across companies (ratios and percentiles do not)
-ADDITIVE = ("paid_in_eur_m", "proceeds_eur_m", "loss_eur_m", "npv_eur_m")
+ADDITIVE = ("paid_in_{}_eur_m", "proceeds_{}_eur_m", "loss_{}_eur_m", "npv_{}_eur_m")
 
 
 @pytest.mark.parametrize("investor", ["state", "all"])
 @pytest.mark.parametrize("scenario", ["zero", "book", "range"])
-def test_per_company_and_combined_views_add_up(ds, investor, scenario) -> None:
+def test_per_company_and_combined_views_add_up(ds, data, investor, scenario) -> None:
     # The combined report's amounts, bounds included, equal the sum of the per-company ones.
     def results(company: str) -> pd.Series:
-        model = inv.model_inputs(ds, company, investor, scenario)
+        model = model_inputs(data, company, investor, scenario)
         table = exit_scenario_results(model, 0.04).set_index("exit_scenario")
         return table.loc[scenario]
 
     both, cw, nm = results("both"), results("cloudwatt"), results("numergy")
     for metric in ADDITIVE:
         for end in ("low", "central", "high"):
-            name = f"{metric}_{end}"
+            name = metric.format(end)
             assert both[name] == pytest.approx(cw[name] + nm[name], abs=1e-9), name
 
 
-def test_state_paid_in_is_split_pro_rata_and_leaves_the_proceeds_alone(ds) -> None:
-    model = inv.model_inputs(ds, "both", "state", "book")
+def test_state_paid_in_is_split_pro_rata_and_leaves_the_proceeds_alone(ds, data) -> None:
+    model = model_inputs(data, "both", "state", "book")
     spec = sc.build_spec(model)
     values = {name: spec[name].central for name in spec}
     values[sc.INVESTOR_PAID_IN] = 75.0  # the top of the State's own cash figures
@@ -208,8 +240,8 @@ def test_state_paid_in_is_split_pro_rata_and_leaves_the_proceeds_alone(ds) -> No
     assert result["irr"][0] == pytest.approx(expected, abs=1e-9)
 
 
-def test_assumptions_show_both_state_bases_and_the_2015_gap(ds) -> None:
-    table = inv.assumptions_table(ds, inv.model_inputs(ds, "both", "state"), 0.04)
+def test_assumptions_show_both_state_bases_and_the_2015_gap(ds, data) -> None:
+    table = assumptions_table(data, model_inputs(data, "both", "state"), 0.04)
     names = list(table["name"])
     pro = row(
         table,
@@ -231,15 +263,15 @@ def test_assumptions_show_both_state_bases_and_the_2015_gap(ds) -> None:
     nil = row(table, name="Numergy: book equity at the exit")
     assert nil["value"] == "nil" and "2015-10-13" in nil["why"]
     # Industrials have no State rows.
-    thales = inv.assumptions_table(ds, inv.model_inputs(ds, "cloudwatt", "thales"), 0.04)
+    thales = assumptions_table(data, model_inputs(data, "cloudwatt", "thales"), 0.04)
     assert not thales["name"].str.startswith("The State's paid-in").any()
 
 
 # --- dates ----------------------------------------------------------------------------------
 
 
-def test_creation_dates(ds) -> None:
-    created = inv.creation_dates(ds).set_index("company_id")
+def test_creation_dates(ds, data) -> None:
+    created = data.creation_dates.set_index("company_id")
     assert created.loc["cloudwatt", "date"] == dt.date(2012, 9, 6)
     assert not created.loc["cloudwatt", "is_assumed"]
     # Numergy: "2012-09" only, so the first of the month, a named assumption.
@@ -248,8 +280,8 @@ def test_creation_dates(ds) -> None:
     assert created.loc["numergy", "why"].startswith("assumption")
 
 
-def test_exit_dates(ds) -> None:
-    exits = inv.exit_dates(ds)
+def test_exit_dates(ds, data) -> None:
+    exits = data.exit_dates
     cloudwatt, numergy = exits["cloudwatt"], exits["numergy"]
     assert cloudwatt.value == dt.date(2015, 3, 20)
     assert not cloudwatt.is_assumed
@@ -266,33 +298,33 @@ def test_exit_dates(ds) -> None:
 # --- who and the model ----------------------------------------------------------------------
 
 
-def test_holders_buyers_and_refusals(ds) -> None:
-    assert inv.holder_ids(ds, "cloudwatt", "state") == ("cdc",)
-    assert set(inv.holder_ids(ds, "cloudwatt", "all")) == {"orange", "thales", "cdc"}
-    assert set(inv.holder_ids(ds, "numergy", "all")) == {"sfr", "bull", "cdc"}
+def test_holders_buyers_and_refusals(ds, data) -> None:
+    assert holder_ids(data.founding, "cloudwatt", "state") == ("cdc",)
+    assert set(holder_ids(data.founding, "cloudwatt", "all")) == {"orange", "thales", "cdc"}
+    assert set(holder_ids(data.founding, "numergy", "all")) == {"sfr", "bull", "cdc"}
     with pytest.raises(ValueError, match="did not hold numergy"):
-        inv.holder_ids(ds, "numergy", "thales")
+        holder_ids(data.founding, "numergy", "thales")
     with pytest.raises(ValueError, match="did not hold numergy"):
-        inv.model_inputs(ds, "both", "orange")
-    assert inv.buyer_ids(ds) == {"cloudwatt": "orange", "numergy": "sfr"}
-    assert inv.is_valuation(ds, "cloudwatt", "orange")
-    assert not inv.is_valuation(ds, "cloudwatt", "state")
-    assert inv.is_valuation(ds, "numergy", "all")
+        model_inputs(data, "both", "orange")
+    assert data.buyers == {"cloudwatt": "orange", "numergy": "sfr"}
+    assert is_valuation(data.buyers, "cloudwatt", "orange")
+    assert not is_valuation(data.buyers, "cloudwatt", "state")
+    assert is_valuation(data.buyers, "numergy", "all")
 
 
 @pytest.mark.parametrize(("company", "investor"), PAIRS)
-def test_every_input_names_its_sources_or_its_assumption(ds, company, investor) -> None:
-    model = inv.model_inputs(ds, company, investor)
+def test_every_input_names_its_sources_or_its_assumption(ds, data, company, investor) -> None:
+    model = model_inputs(data, company, investor)
     table = sc.describe_inputs(sc.build_spec(model))
     assert table["why"].str.match(r"^(sourced|assumption)").all(), table["why"].tolist()
-    assumptions = inv.assumptions_table(ds, model, 0.04)
+    assumptions = assumptions_table(data, model, 0.04)
     assert set(assumptions["basis"]) <= {"sourced", "assumption", "sourced + assumption"}
     rate = row(assumptions, name="Discount rate for the NPV")
     assert (rate["value"], rate["basis"]) == ("4.0% a year", "assumption")
 
 
-def test_zero_scenario_is_a_total_loss(ds) -> None:
-    model = inv.model_inputs(ds, "both", "state", "zero")
+def test_zero_scenario_is_a_total_loss(ds, data) -> None:
+    model = model_inputs(data, "both", "state", "zero")
     central = sc.run_deterministic(model, 0.04).iloc[0]
     assert central["proceeds_eur_m"] == 0.0
     assert central["moic"] == 0.0
@@ -303,12 +335,12 @@ def test_zero_scenario_is_a_total_loss(ds) -> None:
     assert (corners["loss_eur_m"] == corners["paid_in_eur_m"]).all()
 
 
-def test_book_scenario_by_hand(ds) -> None:
+def test_book_scenario_by_hand(ds, data) -> None:
     # Central inputs: Cloudwatt paid-in 100 (the point figure), losses 67.3 to end 2014, then
     # 32.77125 a year (mid-way between the 2013 loss 29.2425 and the implied 2014 loss of at
     # most 67.3 - 31 = 36.3) for the 79 days to 2015-03-20; stake 33.3 %. The State paid
     # 62.5 x 33.3 / 51.78 (its share of its own cash figures).
-    model = inv.model_inputs(ds, "cloudwatt", "state", "book")
+    model = model_inputs(data, "cloudwatt", "state", "book")
     central = sc.run_deterministic(model, 0.04).iloc[0]
     paid = 62.5 * 33.3 / 51.78
     book = 0.333 * (100.0 - 67.3 - 32.77125 * 79 / 365)
@@ -317,7 +349,7 @@ def test_book_scenario_by_hand(ds) -> None:
     assert central["loss_eur_m"] == pytest.approx(paid - book)
     # SFR in Numergy: a safeguard procedure opened on 2015-10-13, before the 2016 exit, so
     # the book equity at the exit is nil (it would be 56 - 41.1 - 20 x 1+ years < 0 anyway).
-    sfr = sc.run_deterministic(inv.model_inputs(ds, "numergy", "sfr", "book"), 0.04).iloc[0]
+    sfr = sc.run_deterministic(model_inputs(data, "numergy", "sfr", "book"), 0.04).iloc[0]
     assert sfr["proceeds_eur_m"] == 0.0
     # The IRR of the central flows agrees with pyxirr (equal tranches on the assumed dates).
     flows = sc.scenario_flows(model)
@@ -325,35 +357,35 @@ def test_book_scenario_by_hand(ds) -> None:
     assert central["irr"] == pytest.approx(expected, abs=1e-9)
 
 
-def test_range_scenario_lies_between_zero_and_book(ds) -> None:
-    results = exit_scenario_results(inv.model_inputs(ds, "cloudwatt", "thales"), 0.04).set_index(
+def test_range_scenario_lies_between_zero_and_book(ds, data) -> None:
+    results = exit_scenario_results(model_inputs(data, "cloudwatt", "thales"), 0.04).set_index(
         "exit_scenario"
     )
     zero, book, mid = results.loc["zero"], results.loc["book"], results.loc["range"]
     # Central exit price under "range" is half the book value.
-    assert mid["proceeds_eur_m_central"] == pytest.approx(book["proceeds_eur_m_central"] / 2)
-    assert zero["loss_eur_m_central"] > mid["loss_eur_m_central"] > book["loss_eur_m_central"]
-    assert mid["proceeds_eur_m_low"] == 0.0
-    assert mid["proceeds_eur_m_high"] == pytest.approx(book["proceeds_eur_m_high"])
-    assert mid["loss_eur_m_high"] == pytest.approx(zero["loss_eur_m_high"])
+    assert mid["proceeds_central_eur_m"] == pytest.approx(book["proceeds_central_eur_m"] / 2)
+    assert zero["loss_central_eur_m"] > mid["loss_central_eur_m"] > book["loss_central_eur_m"]
+    assert mid["proceeds_low_eur_m"] == 0.0
+    assert mid["proceeds_high_eur_m"] == pytest.approx(book["proceeds_high_eur_m"])
+    assert mid["loss_high_eur_m"] == pytest.approx(zero["loss_high_eur_m"])
     # Thales: 22.2 % of 100 paid in, 22.2 % x (100 - 67.3 - 32.77125 x 79 / 365) back.
-    assert book["paid_in_eur_m_central"] == pytest.approx(22.2)
-    assert book["proceeds_eur_m_central"] == pytest.approx(
+    assert book["paid_in_central_eur_m"] == pytest.approx(22.2)
+    assert book["proceeds_central_eur_m"] == pytest.approx(
         0.222 * (100.0 - 67.3 - 32.77125 * 79 / 365)
     )
 
 
 @pytest.mark.parametrize(("company", "total"), [("cloudwatt", 100.0), ("numergy", 56.0)])
-def test_all_investors_paid_in_equals_the_company_total(ds, company, total) -> None:
-    model = inv.model_inputs(ds, company, "all")
+def test_all_investors_paid_in_equals_the_company_total(ds, data, company, total) -> None:
+    model = model_inputs(data, company, "all")
     central = sc.run_deterministic(model, 0.04).iloc[0]
     assert central["paid_in_eur_m"] == pytest.approx(total)
-    capital = inv.capital(ds)
+    capital = data.capital
     assert central["paid_in_eur_m"] == row(capital, company_id=company, item="paid_in")["central"]
 
 
-def test_both_companies_all_investors_match_the_sourced_total(ds) -> None:
-    central = sc.run_deterministic(inv.model_inputs(ds, "both", "all"), 0.04).iloc[0]
+def test_both_companies_all_investors_match_the_sourced_total(ds, data) -> None:
+    central = sc.run_deterministic(model_inputs(data, "both", "all"), 0.04).iloc[0]
     # BFM Business's 156 M EUR for both (cloudwatt_numergy paid_in, point figure).
     events = ds.capital_events
     both = events.loc[
@@ -370,21 +402,20 @@ def test_both_companies_all_investors_match_the_sourced_total(ds) -> None:
     pair=st.sampled_from(PAIRS),
     rate=st.floats(min_value=0.0, max_value=0.5, allow_nan=False),
 )
-def test_exit_scenarios_are_ordered_whatever_the_investor(ds, pair, rate) -> None:
+def test_exit_scenarios_are_ordered_whatever_the_investor(ds, data, pair, rate) -> None:
     company, investor = pair
-    results = exit_scenario_results(inv.model_inputs(ds, company, investor), rate)
+    results = exit_scenario_results(model_inputs(data, company, investor), rate)
     by = results.set_index("exit_scenario")
-    for metric in ("proceeds_eur_m", "moic", "npv_eur_m"):
-        assert by.loc["zero", f"{metric}_central"] <= by.loc["range", f"{metric}_central"]
-        assert by.loc["range", f"{metric}_central"] <= by.loc["book", f"{metric}_central"]
+    for metric in ("proceeds_central_eur_m", "moic_central_x", "npv_central_eur_m"):
+        assert by.loc["zero", metric] <= by.loc["range", metric] <= by.loc["book", metric]
     # Money lost = paid in - proceeds, and paid-in does not depend on the exit scenario.
     for _, r in results.iterrows():
-        assert r["loss_eur_m_central"] == pytest.approx(
-            r["paid_in_eur_m_central"] - r["proceeds_eur_m_central"]
+        assert r["loss_central_eur_m"] == pytest.approx(
+            r["paid_in_central_eur_m"] - r["proceeds_central_eur_m"]
         )
-        assert r["paid_in_eur_m_low"] <= r["paid_in_eur_m_central"] <= r["paid_in_eur_m_high"]
-        assert r["loss_eur_m_low"] <= r["loss_eur_m_central"] <= r["loss_eur_m_high"]
-    assert len(set(results["paid_in_eur_m_central"])) == 1
+        assert r["paid_in_low_eur_m"] <= r["paid_in_central_eur_m"] <= r["paid_in_high_eur_m"]
+        assert r["loss_low_eur_m"] <= r["loss_central_eur_m"] <= r["loss_high_eur_m"]
+    assert len(set(results["paid_in_central_eur_m"])) == 1
 
 
 # --- revenue, plans and cost per euro -----------------------------------------------------------
@@ -480,9 +511,11 @@ def test_attainment_by_hand(ds) -> None:
         plan.revenue_by_year(ds), plan.plan_targets(ds), captive=plan.captive_share(ds)
     )
     ext = row(captive, company_id="numergy", target_eur_m=137.0, revenue_basis="external")
-    assert (ext["revenue_low"], ext["revenue_central"], ext["revenue_high"]) == pytest.approx(
-        (2.0 * 0.2, 3.5 * 0.4, 6.0 * 0.4)
-    )
+    assert (
+        ext["revenue_low_eur_m"],
+        ext["revenue_central_eur_m"],
+        ext["revenue_high_eur_m"],
+    ) == pytest.approx((2.0 * 0.2, 3.5 * 0.4, 6.0 * 0.4))
     assert "bfm-limportant-196460" in ext["source_ids"]
 
 
@@ -594,40 +627,46 @@ def test_cumulative_revenue_takes_a_whole_period_figure_as_another_observation()
     assert (stated["low"], stated["high"]) == (pytest.approx(1.1), 6.0)
 
 
-def test_cost_per_euro_of_revenue_by_hand(ds) -> None:
-    all_rows = plan.losses_per_revenue(ds)
+def test_cost_per_euro_of_revenue_by_hand(ds, data) -> None:
+    all_rows = plan.losses_per_revenue(
+        data.revenue, data.losses, data.revenue_totals, data.captive, data.financials, data.sources
+    )
     cost = all_rows.loc[all_rows["revenue_basis"] == "total"].set_index("company_id")
     # Cloudwatt revenue 2012-2014 by year: 2012 none (0), 2013 0.097485 (filed accounts,
     # range to 0.1), 2014 1 / 1.5 / 3. Sums: 1.097485 / 1.597485 / 3.1; the Wikipedia mirror's
     # 6 M EUR for the two years to 2014 (years inferred) widens the high end to 6.
     cw = cost.loc["cloudwatt"]
-    assert (cw["revenue_low"], cw["revenue_central"], cw["revenue_high"]) == pytest.approx(
-        (1.097485, 1.597485, 6.0)
-    )
-    assert cw["per_revenue_central"] == pytest.approx(67.3 / 1.597485)  # 42.13
-    assert cw["per_revenue_low"] == pytest.approx(67.3 / 6.0)  # lowest loss, highest revenue: 11.22
-    assert cw["per_revenue_high"] == pytest.approx(67.3 / 1.097485)  # 61.32
+    assert (
+        cw["revenue_low_eur_m"],
+        cw["revenue_central_eur_m"],
+        cw["revenue_high_eur_m"],
+    ) == pytest.approx((1.097485, 1.597485, 6.0))
+    assert cw["losses_per_revenue_central_eur"] == pytest.approx(67.3 / 1.597485)  # 42.13
+    assert cw["losses_per_revenue_low_eur"] == pytest.approx(
+        67.3 / 6.0
+    )  # lowest loss, highest revenue: 11.22
+    assert cw["losses_per_revenue_high_eur"] == pytest.approx(67.3 / 1.097485)  # 61.32
     assert "wikipedia-mirror-cloudwatt" in cw["source_ids"]
     assert "Wikipedia" in cw["note"]
     # Numergy: 41.1 / (2013: 2 + 2014: 2..3.5..6) = 41.1 / 5.5 central, 41.1 / 8 to 41.1 / 4.
     nm = cost.loc["numergy"]
     assert (
-        nm["per_revenue_low"],
-        nm["per_revenue_central"],
-        nm["per_revenue_high"],
+        nm["losses_per_revenue_low_eur"],
+        nm["losses_per_revenue_central_eur"],
+        nm["losses_per_revenue_high_eur"],
     ) == pytest.approx((41.1 / 8.0, 41.1 / 5.5, 41.1 / 4.0))
     # On external revenue (the 2014 share from SFR, 60 to 80 %, applied to every year):
     # 41.1 / (5.5 x 0.4) central, 41.1 / (8 x 0.4) to 41.1 / (4 x 0.2).
     ext = row(all_rows, company_id="numergy", revenue_basis="external")
     assert (
-        ext["per_revenue_low"],
-        ext["per_revenue_central"],
-        ext["per_revenue_high"],
+        ext["losses_per_revenue_low_eur"],
+        ext["losses_per_revenue_central_eur"],
+        ext["losses_per_revenue_high_eur"],
     ) == pytest.approx((41.1 / 3.2, 41.1 / 2.2, 41.1 / 0.8))
     # OVHcloud: FY2020 and FY2021 net losses (11 + 32) / revenue (632 + 663).
     ovh = cost.loc["ovhcloud"]
     assert ovh["period"] == "FY2020-FY2021"
-    assert ovh["per_revenue_central"] == pytest.approx(43.0 / 1295.0)
+    assert ovh["losses_per_revenue_central_eur"] == pytest.approx(43.0 / 1295.0)
 
 
 # --- the whole analysis ---------------------------------------------------------------------
@@ -635,7 +674,7 @@ def test_cost_per_euro_of_revenue_by_hand(ds) -> None:
 
 def test_analyse_key_numbers_and_sources(ds) -> None:
     report = analyse(ds, InvestmentParams.from_values(n_scenarios=2_000))
-    numbers = report.key_numbers
+    numbers = report.key_numbers.values
     # The State in both clouds: the union of pro rata (51.78 to 55.9425) and its own cash
     # figures (50 to 75): 50 to 75, central the own-cash central 62.5.
     assert numbers["paid_in_low_eur_m"] == pytest.approx(50.0)
@@ -654,13 +693,14 @@ def test_analyse_key_numbers_and_sources(ds) -> None:
     assert abs(numbers["loss_p50_eur_m"] - numbers["loss_central_eur_m"]) < 0.05 * 62.5
     assert numbers["attainment_cloudwatt_high_pct"] == pytest.approx(0.6)  # 3 / 500
     assert numbers["losses_per_revenue_cloudwatt_low_eur"] == pytest.approx(67.3 / 6.0)
-    assert set(numbers) <= set(report.key_units) | {"moic_low", "moic_central", "moic_high"}
+    assert set(numbers) == set(report.key_numbers.units)  # every key number has a unit
+    assert {"moic_low_x", "moic_central_x", "moic_high_x"} <= set(numbers)
     known = set(ds.sources["source_id"])
     assert set(report.source_ids) <= known
     assert {"bfm-limportant-196460", "channelnews-24544", "nextinpact-18843"} <= set(
         report.source_ids
     )
-    for name, paragraph in report.text.items():
+    for name, paragraph in texts(report).items():
         assert "nan" not in paragraph.lower().split(), name
         assert paragraph.strip(), name
 
@@ -668,9 +708,9 @@ def test_analyse_key_numbers_and_sources(ds) -> None:
 def test_engine_off_gives_undefined_percentiles_with_a_reason(ds) -> None:
     report = analyse(ds, InvestmentParams.from_values(company="numergy", n_scenarios=0))
     assert report.scenarios is None and report.summary is None
-    assert report.key_numbers["loss_p50_eur_m"] is None
-    assert report.key_notes["loss_p50_eur_m"] == "scenario engine off (n_scenarios = 0)"
-    assert "engine is off" in report.text["distribution"]
+    assert report.key_numbers.values["loss_p50_eur_m"] is None
+    assert report.key_numbers.notes["loss_p50_eur_m"] == "scenario engine off (n_scenarios = 0)"
+    assert "engine is off" in text.distribution_text(report)
 
 
 #: a number, integer or decimal; a minus sign only after a space or "(" (not a date's "-")
@@ -692,9 +732,9 @@ def test_text_numbers_come_from_the_results(ds) -> None:
     )
     book = report.exit_results.set_index("exit_scenario").loc["book"]
     book_loss = text.format_span(
-        book["loss_eur_m_low"], book["loss_eur_m_central"], book["loss_eur_m_high"], 1, "M EUR"
+        book["loss_low_eur_m"], book["loss_central_eur_m"], book["loss_high_eur_m"], 1, "M EUR"
     )
-    assert f"so {book_loss} was lost" in report.text["results"]
+    assert f"so {book_loss} was lost" in text.results_text(report)
     # Every number in the capital paragraph is a figure of the capital table, a share worked
     # out from it, or a year. Shares by hand: Cloudwatt paid in 100..112.5 of 225 committed =
     # 44 % to 50 %; lost 67.3 of 100..112.5 paid in = 60 % to 67 %; Numergy 56 of 225 = 25 %,
@@ -704,7 +744,7 @@ def test_text_numbers_come_from_the_results(ds) -> None:
     figures |= {f"{v:,.0f}" for v in capital["central"]}
     shares = {"44", "50", "60", "67", "25", "73"}
     years = {str(y) for y in range(2012, 2016)} | {"01", "03", "05", "09", "12"}
-    paragraph = report.text["capital"]
+    paragraph = text.capital_text(report)
     assert "44 % to 50 %" in paragraph and "60 % to 67 %" in paragraph
     assert "25 %" in paragraph and "73 %" in paragraph
     shown = numbers_in(paragraph)
@@ -715,7 +755,7 @@ def test_text_numbers_come_from_the_results(ds) -> None:
 
 def test_state_paragraph_numbers_come_from_the_bases(ds) -> None:
     report = analyse(ds, InvestmentParams.from_values(n_scenarios=0))
-    paragraph = report.text["state"]
+    paragraph = text.state_text(report)
     bases = report.state_bases.set_index("basis")
     allowed = {
         f"{v:.1f}" for v in bases[["low", "central", "high"]].to_numpy().ravel()
@@ -731,33 +771,37 @@ def test_state_paragraph_numbers_come_from_the_bases(ds) -> None:
     used = bases.loc["used"]
     assert text.format_span(used["low"], used["central"], used["high"], 1, "M EUR") in paragraph
     split = report.model.paid_in_split
-    shares = [f"{inv.COMPANY_NAMES[c]} {100 * v:.1f} %" for c, v in split.items()]
+    shares = [f"{COMPANY_NAMES[c]} {100 * v:.1f} %" for c, v in split.items()]
     assert ", ".join(shares) in paragraph
     alone = analyse(ds, InvestmentParams.from_values(company="numergy", n_scenarios=0))
-    assert f"(Numergy {100 * split['numergy']:.1f} %)" in alone.text["state"]
+    assert f"is Numergy {100 * split['numergy']:.1f} %." in text.state_text(alone)
 
 
 def test_distribution_text_labels_percentiles_and_constants(ds) -> None:
     # Bull in Numergy, 'book': nothing comes back (nil equity after the safeguard
     # procedure), so the money lost is 20 % x 56 = 11.2 in every scenario.
-    nil = analyse(
-        ds,
-        InvestmentParams.from_values(
-            company="numergy", investor="bull", exit_scenario="book", n_scenarios=500
-        ),
-    ).text["distribution"]
+    nil = text.distribution_text(
+        analyse(
+            ds,
+            InvestmentParams.from_values(
+                company="numergy", investor="bull", exit_scenario="book", n_scenarios=500
+            ),
+        )
+    )
     assert "the money lost is 11.2 M EUR in every scenario: it does not vary" in nil
     # Thales in Cloudwatt, 'book': the IRR varies with the pay-in split.
-    book = analyse(
-        ds,
-        InvestmentParams.from_values(
-            company="cloudwatt", investor="thales", exit_scenario="book", n_scenarios=500
-        ),
-    ).text["distribution"]
+    book = text.distribution_text(
+        analyse(
+            ds,
+            InvestmentParams.from_values(
+                company="cloudwatt", investor="thales", exit_scenario="book", n_scenarios=500
+            ),
+        )
+    )
     assert "in 90 % of the scenarios (5th to 95th percentile) the IRR lies between" in book
-    zero = analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=500)).text[
-        "distribution"
-    ]
+    zero = text.distribution_text(
+        analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=500))
+    )
     assert "the IRR is -100.0 % a year in every scenario" in zero
     assert "in 90 % of the scenarios (5th to 95th percentile) the money lost" in zero
     # A range is never printed without saying what share of the scenarios it holds.
@@ -768,21 +812,21 @@ def test_distribution_text_labels_percentiles_and_constants(ds) -> None:
 
 def test_texts_name_what_the_sources_say(ds) -> None:
     report = analyse(ds, InvestmentParams.from_values(n_scenarios=0))
-    assert "OVHcloud** (no State equity reported in any source)" in report.text["revenue"]
-    assert "grew without State equity" not in " ".join(report.text.values())
+    assert "OVHcloud** (no State equity reported in any source)" in story.revenue_text(report)
+    assert "grew without State equity" not in " ".join(texts(report).values())
     # One statement per distinct target: Numergy's 400 once, with both plans.
-    assert report.text["revenue"].count("of the 400 M EUR target (") == 1
+    assert story.revenue_text(report).count("of the 400 M EUR target (") == 1
     assert (
         "Wikipedia (English, mirror copy) (n.d.) gives 6.0 M EUR for 2012-2014"
-        in (report.text["caveats"])
+        in story.caveats_text(report)
     )
     # Names inside a sentence keep their capitals (str.capitalize would lower them).
-    assert text.upper_first("the State (through the Caisse des Dépôts)") == (
+    assert upper_first("the State (through the Caisse des Dépôts)") == (
         "The State (through the Caisse des Dépôts)"
     )
 
 
-def test_source_notes_cite_only_what_is_drawn(ds) -> None:
+def test_source_notes_cite_only_what_is_drawn(ds, data) -> None:
     report = analyse(ds, InvestmentParams.from_values(exit_scenario="zero", n_scenarios=0))
     notes = report.source_notes
     # Under 'zero' the book value is unused: FrenchWeb (Cloudwatt's 2013 revenue and net
@@ -793,8 +837,8 @@ def test_source_notes_cite_only_what_is_drawn(ds) -> None:
     assert "FrenchWeb" in notes["results"]
     assert "FrenchWeb" in notes["revenue"]
     # Under 'zero' the book value is unused: the losses' source is left out of the flows.
-    with_losses = inv.model_source_ids(ds, "both", "state", with_revenue=False)
-    without = inv.model_source_ids(ds, "both", "state", with_revenue=False, with_losses=False)
+    with_losses = model_source_ids(data, "both", "state", with_revenue=False)
+    without = model_source_ids(data, "both", "state", with_revenue=False, with_losses=False)
     assert "channelnews-24544" in with_losses and "channelnews-24544" not in without
     # The capital figure draws no State money and not the 2012-2013 losses (LeMagIT).
     assert "Next INpact" not in notes["capital"] and "LeMagIT" not in notes["capital"]
@@ -805,12 +849,28 @@ def test_source_notes_cite_only_what_is_drawn(ds) -> None:
 def test_format_span_never_prints_minus_zero() -> None:
     assert text.format_span(-1e-12, 0.0, 1e-12) == "0.0"
     assert text.format_span(1.0, 2.0, 3.0, 1, "M EUR") == "2.0 (1.0 to 3.0) M EUR"
-    assert text.format_span(math.nan, math.nan, math.nan) == "undefined"
+    assert text.format_span(math.nan, math.nan, math.nan) == "n/a"
 
 
-def test_model_is_not_changed_by_the_analysis(ds) -> None:
-    model = inv.model_inputs(ds, "both", "state")
+def test_model_is_not_changed_by_the_analysis(ds, data) -> None:
+    model = model_inputs(data, "both", "state")
     before = repr(model)
     exit_scenario_results(model, 0.04)
     assert repr(model) == before
     assert dataclasses.replace(model, exit_scenario="zero").exit_scenario == "zero"
+
+
+def test_result_columns_and_key_numbers_share_their_names_and_units(ds) -> None:
+    # The same quantity has the same name in the results table and among the key numbers,
+    # its unit at the end: loss_central_eur_m, irr_low_pct, moic_high_x.
+    report = analyse(ds, InvestmentParams.from_values(exit_scenario="book", n_scenarios=0))
+    row = report.exit_results.set_index("exit_scenario").loc["book"]
+    numbers = report.key_numbers.values
+    shared = set(row.index) & set(numbers)
+    assert len(shared) == 18  # six metrics x (low, central, high)
+    for name in shared:
+        assert numbers[name] == pytest.approx(row[name]), name
+        assert name.endswith(("_eur_m", "_pct", "_x")), name
+    # The IRR is in % a year in both (-100 % is a total loss), not a fraction.
+    zero = report.exit_results.set_index("exit_scenario").loc["zero"]
+    assert zero["irr_central_pct"] == -100.0

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import DataError
-from analysis.io import (
+from analysis.data.io import (
     DATA_DIR_ENV,
     VALIDATED_ENV,
     data_checksum,
@@ -15,6 +14,7 @@ from analysis.io import (
     load_table,
     resolve_data_dir,
 )
+from analysis.errors import DataError
 from tests.conftest import TINY_FILES, write_tiny_package
 
 

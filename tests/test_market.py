@@ -1,4 +1,4 @@
-"""Market sizes, growth rates and scale (analysis.market): hand-worked and property tests."""
+"""Market sizes, growth rates and scale (analysis.market.sizes): hand-worked and property tests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.market import (
+from analysis.market.sizes import (
     FxAssumption,
     MarketInputError,
     cagr,

@@ -1,4 +1,4 @@
-"""What the market report reads off the data (analysis.market_facts), on tiny literal frames."""
+"""What the market report reads off the data (analysis.market.facts), on tiny literal frames."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from market_frames import period
 
-from analysis.market_facts import (
+from analysis.market.facts import (
     big3_share,
     changes_by_release,
-    disagreements,
     latest_concentration,
     merge_close_milestones,
     milestones,
@@ -24,6 +23,7 @@ from analysis.market_facts import (
     revenue_estimates,
     yearly_shares,
 )
+from analysis.report.blocks import disagreements
 
 MEMBERS = pd.DataFrame({"group_id": "us_big3", "member_id": ["aws", "microsoft", "google"]})
 ENTITIES = pd.DataFrame(
@@ -280,7 +280,7 @@ def test_disagreements_list_only_keys_that_differ() -> None:
 
 def _synergy_europe() -> pd.DataFrame:
     """European providers' share of Europe (Synergy), as market_shares.csv and sources.csv
-    give it, with the release columns of analysis.market.with_releases."""
+    give it, with the release columns of analysis.market.sizes.with_releases."""
     rows = [
         # period, type, share, bound, page, release note, page date
         ("2017", "year", 26.0, "point", "capacity-2020", "Synergy release of 2020", "2020-12"),
@@ -382,7 +382,7 @@ def test_published_growth_reads_the_market_rows_of_the_series() -> None:
 
 
 def test_series_of_unclear_definition_is_never_the_reference() -> None:
-    from analysis.market_facts import comparable_markets
+    from analysis.market.facts import comparable_markets
 
     markets = pd.DataFrame(
         {
@@ -414,7 +414,7 @@ def test_series_of_unclear_definition_is_never_the_reference() -> None:
 def test_big3_share_stays_within_its_series() -> None:
     """A group figure of another series (here of unclear definition) never mixes with the
     members' sum of the reference series: one series, one definition."""
-    from analysis.market_shares import shares_table
+    from analysis.market.shares import shares_table
 
     raw = pd.DataFrame(
         {
@@ -438,7 +438,7 @@ def test_big3_share_stays_within_its_series() -> None:
 
 
 def test_latest_published_growth_is_one_release_and_never_a_forecast() -> None:
-    from analysis.market_context import latest_published_growth
+    from analysis.market.growth import latest_published_growth
 
     sizes = pd.DataFrame(
         {
@@ -473,7 +473,7 @@ def test_latest_published_growth_is_one_release_and_never_a_forecast() -> None:
     ],
 )
 def test_growth_rate_label_says_when_it_mixes_releases_or_is_a_bound(same, bound, flags) -> None:
-    from analysis.market_report import growth_rate_label
+    from analysis.report.market.page import growth_rate_label
 
     label = growth_rate_label(same, bound)
     assert all(flag in label for flag in flags)

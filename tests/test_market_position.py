@@ -1,4 +1,4 @@
-"""Relative share and provider growth against the market (analysis.market_position)."""
+"""Relative share and provider growth against the market (analysis.market.position)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from market_frames import ENTITIES, MEMBERS, period
 
-from analysis.market import MarketInputError
-from analysis.market_position import provider_growth, relative_share
+from analysis.market.position import provider_growth, relative_share
+from analysis.market.sizes import MarketInputError
 
 # --------------------------------------------------------------------------- relative share
 

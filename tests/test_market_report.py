@@ -1,4 +1,4 @@
-"""The market-position notebook's content (analysis.market_report) on the committed data.
+"""The market-position notebook's content (analysis.report.market.page) on the committed data.
 
 Expected figures are read in data/ by hand (the CSV rows named in each comment) and worked
 out on paper; the sentences are checked for what they must say, not word for word.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 import shutil
 from collections.abc import Sequence
@@ -23,12 +24,10 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis import market_report as mr
-from analysis.evidence import RULES
-from analysis.io import load_dataset
-from analysis.market_context import european_sentence, market_context, summary_facts
+from analysis.core.evidence import RULES
+from analysis.data.io import load_dataset
 from analysis.params import MarketParams
-from analysis.report_blocks import (
+from analysis.report.blocks import (
     Section,
     SectionBuilder,
     figure_png,
@@ -39,19 +38,84 @@ from analysis.report_blocks import (
     join_words,
     year_spans,
 )
-from analysis.textsafe import md
+from analysis.report.market import page as mr
+from analysis.report.market.context import market_context
+from analysis.report.market.sentences import european_sentence
+from analysis.report.market.summary import summary_facts
+from analysis.report.textsafe import md
+
+
+def _steps(name: str, *steps):
+    """A section as the notebook shows it: its steps (sentence, table, figure) in order, each
+    shown when it has something (an empty table, an empty sentence or no figure is skipped)."""
+
+    def build(res) -> Section:
+        out = SectionBuilder()
+        for step in steps:
+            value = step(res)
+            if isinstance(value, str):
+                if value:
+                    out.md(value)
+            elif isinstance(value, pd.DataFrame):
+                if not value.empty:
+                    out.table(value)
+            elif value is not None:
+                out.figure(value)
+        return out.build()
+
+    build.__name__ = name
+    return build
+
+
+definitions_section = _steps(
+    "definitions_section",
+    mr.series_sentences,
+    mr.series_table,
+    mr.group_sentences,
+    mr.milestone_table,
+)
+size_section = _steps(
+    "size_section",
+    lambda res: mr.size_chart(res, "EUR"),
+    lambda res: mr.size_chart(res, "USD"),
+    mr.size_sentences,
+    mr.cagr_table,
+    mr.check_table,
+    mr.conflict_table,
+    mr.other_size_table,
+)
+shares_section = _steps(
+    "shares_section",
+    mr.shares_chart,
+    mr.shares_sentences,
+    mr.period_table,
+    mr.release_table,
+    mr.not_added_table,
+    mr.highlight_sentences,
+    mr.other_series_table,
+)
+concentration_section = _steps(
+    "concentration_section",
+    mr.concentration_chart,
+    mr.concentration_sentences,
+    mr.concentration_table,
+)
+scale_section = _steps(
+    "scale_section", mr.scale_chart, mr.scale_sentences, mr.scale_comparison_table
+)
+caveats_section = _steps("caveats_section", mr.caveat_sentences, mr.disagreement_table)
 
 SECTIONS = [
     mr.answer_section,
     mr.overview_section,
-    mr.definitions_section,
-    mr.size_section,
-    mr.shares_section,
-    mr.concentration_section,
+    definitions_section,
+    size_section,
+    shares_section,
+    concentration_section,
     mr.growth_section,
-    mr.scale_section,
+    scale_section,
     mr.gaps_section,
-    mr.caveats_section,
+    caveats_section,
     mr.state_section,
     mr.sources_section,
 ]
@@ -114,8 +178,8 @@ def test_show_displays_markdown_html_tables_and_png(monkeypatch) -> None:
 
 
 def test_key_numbers_europe(ds) -> None:
-    kn = mr.key_numbers(ds, params())
-    n, notes = kn["numbers"], kn["notes"]
+    kn = mr.key_numbers(mr.analyse_market(ds, params()))
+    n, notes = kn.values, kn.notes
     # the headline numbers first, marked for the run index; no growth rate that mixes
     # releases or rests on a bound among them
     assert list(n)[:5] == [
@@ -125,7 +189,7 @@ def test_key_numbers_europe(ds) -> None:
         "market_growth_latest_pct",
         "cr3_pct",
     ]
-    assert kn["headline"] == list(n)[:4]
+    assert list(kn.headline) == list(n)[:4]
     # the analyst's latest published rate: 41 % over 2021-Q3 to 2022-Q2 (Capacity, one
     # release); the 31 % of 2020 is a forecast and not used
     assert n["market_growth_latest_pct"] == 41.0
@@ -145,8 +209,8 @@ def test_key_numbers_europe(ds) -> None:
     # providers and the other 15 % then shrink to tiny firms)
     assert n["concentration_period"] == "2024 (group-level)"
     assert n["cr3_pct"] == 70.0
-    assert n["hhi_min"] == pytest.approx(70**2 / 3)
-    assert n["hhi_max"] == pytest.approx(4900.0)
+    assert n["hhi_min_points"] == pytest.approx(70**2 / 3)
+    assert n["hhi_max_points"] == pytest.approx(4900.0)
     # 23 bn EUR (2020, a forecast and a lower bound, CRN UK c. 2020-12) to 61 bn EUR (2024,
     # the 2025 release): at most (61/23)^(1/4) - 1 = 27.6 % a year, across two releases
     assert n["market_cagr_years"] == "2020-2024"
@@ -157,16 +221,16 @@ def test_key_numbers_europe(ds) -> None:
     assert n["market_cagr_is_same_release"] is False
     assert "different releases" in notes["market_cagr_pct"]
     # its label says both: it mixes releases and is only a bound
-    assert "mixes two releases" in kn["labels"]["market_cagr_pct"]
-    assert "an upper bound" in kn["labels"]["market_cagr_pct"]
+    assert "mixes two releases" in kn.labels["market_cagr_pct"]
+    assert "an upper bound" in kn.labels["market_cagr_pct"]
     # OVHcloud's revenue is earned in all countries: no European series can contain it
-    assert n["ovhcloud_revenue_pct_of_market"] is None
-    assert "beyond Europe" in notes["ovhcloud_revenue_pct_of_market"]
+    assert n["ovhcloud_revenue_of_market_pct"] is None
+    assert "beyond Europe" in notes["ovhcloud_revenue_of_market_pct"]
 
 
 def test_key_numbers_france(ds) -> None:
-    fr = mr.key_numbers(ds, params(market="france"))
-    n = fr["numbers"]
+    fr = mr.key_numbers(mr.analyse_market(ds, params(market="france")))
+    n = fr.values
     # 2022 (Silicon.fr): group figure 70, members 45 + 18 + 8 = 71: the published 70 is the
     # central value, 71 the high end (not a 70.5 no source gives)
     assert [n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"]] == [
@@ -175,12 +239,12 @@ def test_key_numbers_france(ds) -> None:
         71,
     ]
     assert n["european_share_change_pp"] is None  # no European provider named in France
-    assert "European" in fr["notes"]["european_share_change_pp"]
+    assert "European" in fr.notes["european_share_change_pp"]
     # CR3 2022: the group figure 70, its members' 71 the high end; HHI 2022 from the
     # members: 45^2 + 18^2 + 8^2 = 2413; the max adds the other 29 % in firms of at most 8 %
     # (8 + 8 + 8 + 5)
     assert (n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"]) == (70.0, 70.0, 71.0)
-    assert (n["hhi_min"], n["hhi_max"]) == (2413.0, 2413 + 3 * 64 + 25)
+    assert (n["hhi_min_points"], n["hhi_max_points"]) == (2413.0, 2413 + 3 * 64 + 25)
     # fr_iaas_paas_markess: 1.4 (2020) and 2.5 bn EUR (2022), one Silicon.fr page:
     # (2.5 / 1.4) ** 0.5 - 1 = 33.6 % a year; 1.43 (2021, an earlier article) is not used
     assert n["market_cagr_years"] == "2020-2022"
@@ -189,13 +253,13 @@ def test_key_numbers_france(ds) -> None:
     assert n["market_cagr_low_pct"] == n["market_cagr_high_pct"] == n["market_cagr_pct"]
     # OVHcloud's revenue in France, fiscal 2021, 343 M EUR (Next INpact), against the
     # Markess total cloud market of 2021, 16 bn EUR (LeMagIT)
-    assert n["ovhcloud_revenue_pct_of_market"] == pytest.approx(343 / 16_000 * 100)
+    assert n["ovhcloud_revenue_of_market_pct"] == pytest.approx(343 / 16_000 * 100)
     assert n["ovhcloud_scale_basis"] == "fiscal 2021 revenue in France vs fr_cloud_markess"
 
 
 def test_key_numbers_worldwide(ds) -> None:
-    ww = mr.key_numbers(ds, params(market="worldwide"))
-    n = ww["numbers"]
+    ww = mr.key_numbers(mr.analyse_market(ds, params(market="worldwide")))
+    n = ww.values
     # 2025-Q4 in the infrastructure series: members 28 + 21 + 14 or 15 = 63 to 64 (central
     # 28 + 21 + 14.5); the 68 % relayed as "infrastructure" (CRN) and "public cloud"
     # (Lightwave) is of unclear definition and kept apart, so CR3 and the big three's share
@@ -210,22 +274,22 @@ def test_key_numbers_worldwide(ds) -> None:
     )
     # Synergy's own 2025-Q4 growth on the same quarter of 2024 (CRN): the first growth figure
     assert n["market_growth_latest_pct"] == 30.0
-    assert ww["headline"] == ["big3_share_pct", "market_growth_latest_pct", "cr3_pct"]
-    assert n["ovhcloud_revenue_pct_of_market"] is None
-    assert "USD" in ww["notes"]["ovhcloud_revenue_pct_of_market"]
+    assert list(ww.headline) == ["big3_share_pct", "market_growth_latest_pct", "cr3_pct"]
+    assert n["ovhcloud_revenue_of_market_pct"] is None
+    assert "USD" in ww.notes["ovhcloud_revenue_of_market_pct"]
     # Synergy 129 (2020, HHT Group) to 419 bn USD (2025, TechTarget): two releases
     assert n["market_cagr_years"] == "2020-2025"
     assert n["market_cagr_pct"] == pytest.approx(((419 / 129) ** (1 / 5) - 1) * 100)
     assert n["market_cagr_is_same_release"] is False
-    assert "mixes two releases" in ww["labels"]["market_cagr_pct"]
+    assert "mixes two releases" in ww.labels["market_cagr_pct"]
 
 
 # --------------------------------------------------------------------------- sections
 
 
 def test_milestones_of_the_bet_are_found_with_sources(ds) -> None:
-    section = mr.definitions_section(ds, params())
-    table = section.tables[-1]
+    res = mr.analyse_market(ds, params())
+    table = mr.milestone_table(res)
     assert table["Date"].tolist() == [
         "2012-09",  # Numergy created
         "2012-10-02",  # Cloudwatt launch event
@@ -235,24 +299,27 @@ def test_milestones_of_the_bet_are_found_with_sources(ds) -> None:
         "2021-05-17",  # the 'cloud de confiance' strategy
     ]
     assert table["Dates in the sources"].tolist()[2] == 3
-    assert {"nextinpact-18843", "viepublique-280312", "businessnow-2657"} <= set(section.source_ids)
+    cited = set(res.ctx.milestones["source_id"])
+    assert {"nextinpact-18843", "viepublique-280312", "businessnow-2657"} <= cited
 
 
 def test_window_without_shares_says_so_and_draws_nothing(ds) -> None:
     p = params(market="france", start_year=2012, end_year=2013)
-    shares = mr.shares_section(ds, p)
+    shares = shares_section(mr.analyse_market(ds, p))
     assert shares.figures == []
     assert "No share figure for the French cloud market falls in 2012-2013" in shares.text
     assert "2014 and 2021-2022" in shares.text  # where the figures are
-    for section in (mr.concentration_section, mr.growth_section):
-        built = section(ds, p)
+    for section in (concentration_section, mr.growth_section):
+        built = section(mr.analyse_market(ds, p))
         assert built.figures == [] and "2012-2013" in built.text
-    numbers = mr.key_numbers(ds, p)["numbers"]
+    numbers = mr.key_numbers(mr.analyse_market(ds, p)).values
     assert numbers["share_series"] is None and numbers["cr3_pct"] is None
 
 
 def test_window_without_sizes_says_so(ds) -> None:
-    section = mr.size_section(ds, params(market="europe", start_year=2015, end_year=2018))
+    section = size_section(
+        mr.analyse_market(ds, params(market="europe", start_year=2015, end_year=2018))
+    )
     assert section.figures == []
     assert "No annual market size for the European cloud market falls in 2015-2018" in (
         section.text
@@ -261,7 +328,7 @@ def test_window_without_sizes_says_so(ds) -> None:
 
 def test_highlighted_providers_without_data_are_noted(ds) -> None:
     p = params(market="europe", highlight=["cloudwatt", "ovhcloud", "aws", "european_providers"])
-    text = mr.shares_section(ds, p).text
+    text = shares_section(mr.analyse_market(ds, p)).text
     assert "Cloudwatt: no share figure in any European series." in text
     # OVHcloud: only the unattributed series ("about 2 %", 2021 and c. 2025)
     assert re.search(
@@ -276,7 +343,7 @@ def test_highlighted_providers_without_data_are_noted(ds) -> None:
 
 
 def test_origin_view_marks_periods_without_the_big_three(ds) -> None:
-    section = mr.shares_section(ds, params(market="worldwide", group_by="origin"))
+    section = shares_section(mr.analyse_market(ds, params(market="worldwide", group_by="origin")))
     (fig,) = section.figures
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # worldwide the US origin adds the US providers the sources name: a lower bound
@@ -286,7 +353,7 @@ def test_origin_view_marks_periods_without_the_big_three(ds) -> None:
 
 
 def test_origin_view_in_europe_labels_the_big_three_a_lower_bound(ds) -> None:
-    section = mr.shares_section(ds, params(market="europe", group_by="origin"))
+    section = shares_section(mr.analyse_market(ds, params(market="europe", group_by="origin")))
     (fig,) = section.figures
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # Synergy gives the big three, never every US provider
@@ -303,7 +370,7 @@ def test_origin_view_in_europe_labels_the_big_three_a_lower_bound(ds) -> None:
 
 
 def test_the_rest_of_the_market_is_drawn_and_tabulated(ds) -> None:
-    section = mr.shares_section(ds, params())
+    section = shares_section(mr.analyse_market(ds, params()))
     (fig,) = section.figures
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -324,7 +391,7 @@ def test_the_rest_of_the_market_is_drawn_and_tabulated(ds) -> None:
 
 
 def test_european_change_release_by_release(ds) -> None:
-    section = mr.shares_section(ds, params())
+    section = shares_section(mr.analyse_market(ds, params()))
     assert (
         "European providers' share went from 29 % in 2017 to 15 % in 2024 in one release "
         "(Synergy release of 2025): -14 points (-14 to -11)" in section.text
@@ -342,10 +409,11 @@ def test_sections_build_for_every_market_and_grouping(ds) -> None:
     for market in ("europe", "france", "worldwide"):
         for group_by in ("provider", "origin"):
             p = params(market=market, group_by=group_by)
-            cited = set(mr.sources_section(ds, p).source_ids)
+            res = mr.analyse_market(ds, p)
+            cited = set(mr.sources_section(res).source_ids)
             figures = 0
             for build in SECTIONS:
-                section = build(ds, p)
+                section = build(res)
                 assert isinstance(section, Section)
                 assert set(section.source_ids) <= cited <= sources, build.__name__
                 for fig in section.figures:
@@ -365,7 +433,7 @@ def _check_figure(fig: Figure) -> None:
 
 
 def test_sentences_carry_ranges_and_sources(ds) -> None:
-    text = mr.overview_section(ds, params()).text
+    text = mr.overview_section(mr.analyse_market(ds, params())).text
     # market_shares.csv, eu_cloud_synergy, european_providers: 29 (2017) and 15 (2024) in
     # the 2025 release (Mobile Europe); 26 (2020 release) and 27 (2022 release) for 2017
     assert "29 % in 2017 to 15 % in 2024 in one release (Synergy release of 2025)" in text
@@ -375,15 +443,12 @@ def test_sentences_carry_ranges_and_sources(ds) -> None:
     # 2020-12), 61 bn EUR in 2024 comes from the 2025 release: (61/23) ** 0.25 - 1 = 27.6 %
     assert "at most 27.6 % a year" in text
     assert "The two ends come from different releases" in text
-    caveats = mr.caveats_section(ds, params()).text
-    assert RULES["span"] in caveats  # the rule, from evidence.RULES
-    assert "median of the exact figures" in caveats  # exact figures set the central value
-    (table,) = mr.caveats_section(ds, params()).tables
+    (table,) = caveats_section(mr.analyse_market(ds, params())).tables
     assert "Synergy release of 2020" in " ".join(table["Figures and where from"])
 
 
 def test_size_section_surfaces_conflict_22(ds) -> None:
-    section = mr.size_section(ds, params(market="france"))
+    section = size_section(mr.analyse_market(ds, params(market="france")))
     text = section.text
     # one release: Silicon.fr (2023-07) gives 1.4 (2020) and 2.5 (2022): 33.6 % a year
     assert "grew 33.6 % a year from 2020 to 2022" in text and "one release" in text
@@ -402,7 +467,7 @@ def test_size_section_surfaces_conflict_22(ds) -> None:
     assert "series inconsistent with 1.4 in 2020 (conflict 22)" in set(
         conflicts["Note in the data"]
     )
-    growth = mr.growth_section(ds, params(market="france"))
+    growth = mr.growth_section(mr.analyse_market(ds, params(market="france")))
     # published growth of 2021 (L'Usine Digitale): AWS 36, Azure 53, Google 48; market 35
     (table,) = growth.tables
     published = dict(zip(table["Provider"], table["Revenue growth, published (%)"], strict=True))
@@ -412,8 +477,8 @@ def test_size_section_surfaces_conflict_22(ds) -> None:
 
 def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
     p = params(market="worldwide")
-    text = mr.overview_section(ds, p).text
-    n = mr.key_numbers(ds, p)["numbers"]
+    text = mr.overview_section(mr.analyse_market(ds, p)).text
+    n = mr.key_numbers(mr.analyse_market(ds, p)).values
     big3 = fmt_range(n["big3_share_low_pct"], n["big3_share_pct"], n["big3_share_high_pct"])
     cr3 = fmt_range(n["cr3_low_pct"], n["cr3_pct"], n["cr3_high_pct"])
     # the sentences show the figures the results hold, for the same period
@@ -422,7 +487,7 @@ def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
     assert "It is quoted for" not in text  # CR3 and the big three: the same period now
     assert "68" not in big3 + cr3  # the figure of unclear definition is in neither
     # ... it is shown apart, with its sources and why
-    caveats = mr.caveats_section(ds, p).text
+    caveats = caveats_section(mr.analyse_market(ds, p)).text
     assert "Kept apart, because the sources leave their definition unclear" in caveats
     assert "Amazon, Microsoft and Google, 2025-Q4, 68 % (" in caveats
     assert "CRN (citing Synergy)" in caveats and "Lightwave (citing Synergy)" in caveats
@@ -432,8 +497,8 @@ def test_first_growth_figure_is_one_release(ds) -> None:
     """The first growth rate a reader meets is the analyst's own, of one release; the rate
     computed across releases (and only a bound, in Europe) comes after and says so."""
     for market in ("europe", "worldwide"):
-        text = mr.overview_section(ds, params(market=market)).text
-        n = mr.key_numbers(ds, params(market=market))["numbers"]
+        text = mr.overview_section(mr.analyse_market(ds, params(market=market))).text
+        n = mr.key_numbers(mr.analyse_market(ds, params(market=market))).values
         published = f"grew {fmt_range(*[n[f'market_growth_latest{s}_pct'] for s in _ENDS])} in"
         mixed = "The two ends come from different releases"
         assert published in text and mixed in text
@@ -445,7 +510,7 @@ _ENDS = ("_low", "", "_high")
 
 
 def test_scale_in_usd_is_not_converted(ds) -> None:
-    section = mr.scale_section(ds, params(market="worldwide"))
+    section = scale_section(mr.analyse_market(ds, params(market="worldwide")))
     assert section.figures == []
     assert "no exchange-rate assumption is made" in section.text
     # OVHcloud's revenue of fiscal 2025 beside Synergy's 2025 size: the same year
@@ -455,12 +520,12 @@ def test_scale_in_usd_is_not_converted(ds) -> None:
 
 def test_no_usd_note_where_a_euro_size_exists(ds) -> None:
     # Europe: Synergy's series is in euros (61 bn EUR in 2024) beside its USD restatement
-    text = mr.scale_section(ds, params()).text
+    text = scale_section(mr.analyse_market(ds, params())).text
     assert "in USD" not in text and "no ratio is computed" not in text
 
 
 def test_scale_only_against_markets_that_can_contain_the_revenue(ds) -> None:
-    section = mr.scale_section(ds, params())
+    section = scale_section(mr.analyse_market(ds, params()))
     (table,) = section.tables
     cloudwatt = table.loc[table["Company"] == "Cloudwatt"].iloc[0]
     # 2 M EUR (about 2, at most 2, under 3) against 11 bn EUR (CFE-CGC, 2014): 0.018 %
@@ -469,7 +534,7 @@ def test_scale_only_against_markets_that_can_contain_the_revenue(ds) -> None:
     # OVHcloud's worldwide revenue is not set against a European series
     assert "OVHcloud (OVH)" not in set(table["Company"])
     assert "earned beyond Europe, so not set against" in section.text
-    france = mr.scale_section(ds, params(market="france"))
+    france = scale_section(mr.analyse_market(ds, params(market="france")))
     (table,) = france.tables
     ovh = table.loc[table["Company"] == "OVHcloud (OVH), revenue in France"].iloc[0]
     # 343 M EUR (France, fiscal 2021) / 16 bn EUR (Markess total cloud, 2021) = 2.14 %
@@ -498,7 +563,7 @@ def test_european_change_without_one_release_says_so(ds) -> None:
 
 
 def test_concentration_text_matches_what_is_named(ds) -> None:
-    europe = mr.concentration_section(ds, params())
+    europe = concentration_section(mr.analyse_market(ds, params()))
     (fig,) = europe.figures
     assert len(fig.axes) == 2  # CR3 and the HHI in two panels, not two y-axes on one plot
     # Europe 2024 names no company: the cap comes from the big three's smallest member
@@ -514,7 +579,7 @@ def test_concentration_text_matches_what_is_named(ds) -> None:
     # 2021: Deutsche Telekom, 2 %, is the largest European provider Synergy names
     row = table.loc[table["Period"] == "2021"].iloc[0]
     assert "European cloud providers firms at most 2 %" in row["Note"]
-    france = mr.concentration_section(ds, params(market="france"))
+    france = concentration_section(mr.analyse_market(ds, params(market="france")))
     # France 2022 names AWS, Microsoft and Google: the smallest named share, Google's 8 %
     assert "no provider left unnamed holds more than the smallest named share (8 % in 2022)" in (
         france.text
@@ -574,8 +639,9 @@ def test_data_text_is_escaped_in_every_markdown_block(marked_ds) -> None:
     for group_by in ("provider", "origin"):
         p = params(market="europe", group_by=group_by, highlight=["ovhcloud", "cloudwatt"])
         texts = {}
+        res = mr.analyse_market(marked_ds, p)
         for build in SECTIONS:
-            section = build(marked_ds, p)
+            section = build(res)
             for kind, block in section.blocks:
                 if kind == "markdown":
                     # each time the text appears it is escaped exactly once
@@ -600,7 +666,7 @@ def test_data_text_is_escaped_in_every_markdown_block(marked_ds) -> None:
         assert f"members listed are those the sources name {safe}." in definitions
         assert f"- Cloudwatt {safe}: no share of any European series in 2012-2025." in gaps
     # a table keeps the raw text; show() writes it escaped (pandas' to_html escapes cells)
-    sources = mr.sources_section(marked_ds, params())
+    sources = mr.sources_section(mr.analyse_market(marked_ds, params()))
     (table,) = sources.tables
     row = table.loc[table["source_id"] == MARKED_SOURCE].iloc[0]
     assert row["publisher"] == f"Mobile Europe (citing Synergy) {MARKUP}"
@@ -628,7 +694,8 @@ def test_committed_names_need_no_escaping(ds) -> None:
         assert all(md(name) == name and figure_text(name) == name for name in column)
     for market in ("europe", "france", "worldwide"):
         p = params(market=market, highlight=["ovhcloud", "cloudwatt", "aws"])
-        text = "\n".join(build(ds, p).text for build in SECTIONS)
+        res = mr.analyse_market(ds, p)
+        text = "\n".join(build(res).text for build in SECTIONS)
         assert "\\" not in text and "&" not in text, market
         ctx = market_context(ds, p)
         assert ctx.name("ovhcloud") == ctx.label("ovhcloud") == "OVHcloud (OVH)"
@@ -639,9 +706,9 @@ def test_committed_names_need_no_escaping(ds) -> None:
 
 
 def test_answer_states_the_figures_the_results_hold(ds) -> None:
-    p = params(highlight=["ovhcloud"])
-    text = mr.answer_section(ds, p).text
-    facts = summary_facts(market_context(ds, p))
+    res = mr.analyse_market(ds, params(highlight=["ovhcloud"]))
+    text = mr.answer_section(res).text
+    facts = res.facts
     b, e = facts.big3, facts.european
     assert text.startswith("**The answer** (European cloud market, 2012-2025)")
     assert f"held {fmt_range(b['low'], b['central'], b['high'])} of the" in text
@@ -653,9 +720,9 @@ def test_answer_states_the_figures_the_results_hold(ds) -> None:
 
 
 def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
-    from analysis.market_state import funding_estimates
+    from analysis.report.market.state import funding_estimates
 
-    section = mr.state_section(ds, params())
+    section = mr.state_section(mr.analyse_market(ds, params()))
     (table,) = section.tables
     assert list(table["Date"]) == sorted(table["Date"])  # oldest first
     assert "2021-05-17" in set(table["Date"])  # the 'cloud de confiance' strategy
@@ -669,3 +736,27 @@ def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
     shown = fmt_range(granted["low"], granted["central"], granted["high"], " M EUR")
     assert f"{shown} granted to projects" in section.text
     assert "Microsoft" in section.text and "Google" in section.text  # what the ventures sell
+
+
+def test_key_numbers_say_their_unit_and_renames_are_mapped(ds) -> None:
+    """Every numeric key number carries a unit, and every market name renamed in issue 9 is
+    recorded under its new name, which compare's RENAMED mapping points to."""
+    from analysis.runner.compare import RENAMED
+
+    kn = mr.key_numbers(mr.analyse_market(ds, params(market="france")))
+    numeric = [
+        n for n, v in kn.values.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    assert numeric and all(kn.units.get(n) for n in numeric), set(numeric) - set(kn.units)
+    for old in ("hhi_min", "share_figures", "ovhcloud_revenue_pct_of_market_low"):
+        assert old not in kn.values and RENAMED[old] in kn.values
+
+
+def test_the_notebook_states_the_range_rule_the_code_applies() -> None:
+    """The rule for ranges is prose in the notebook's Markdown (caveats, size and shares
+    charts): it must be the rule evidence.RULES names, word for word."""
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "market_position.ipynb").read_text())
+    markdown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    stating = [m.splitlines()[0] for m in markdown if RULES["span"] in m]
+    assert stating == ["## Market size and growth", "## Shares over time", "## Caveats"]
+    assert "median of the exact figures" in RULES["span"]  # exact figures set the central value

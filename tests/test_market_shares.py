@@ -1,4 +1,4 @@
-"""Shares by provider and origin, and the rest of the market (analysis.market_shares)."""
+"""Shares by provider and origin, and the rest of the market (analysis.market.shares)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from market_frames import ENTITIES, FR_2021, MEMBERS, period, row
 
-from analysis.evidence import estimate_by
-from analysis.market import MarketInputError
-from analysis.market_shares import (
+from analysis.core.evidence import estimate_by
+from analysis.market.shares import (
     OTHER_UNKNOWN,
     SHARE_COLUMNS,
     by_origin,
@@ -19,6 +18,7 @@ from analysis.market_shares import (
     shares_table,
     with_other_unknown,
 )
+from analysis.market.sizes import MarketInputError
 
 # --------------------------------------------------------------------------- shares_table
 

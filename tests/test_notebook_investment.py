@@ -18,12 +18,12 @@ import nbformat
 import pytest
 from report_checks import check_investment_numbers, error_outputs, image_outputs
 
+from analysis.data.io import REPO_ROOT, load_dataset
 from analysis.errors import ParameterError
-from analysis.investment_results import analyse
-from analysis.io import REPO_ROOT, load_dataset
 from analysis.notebooks import is_checked_cell, parameter_defaults, parameters_cell
 from analysis.params import InvestmentParams, check_parameters
-from analysis.record import read_key_numbers, read_sources
+from analysis.report.investment.analyse import analyse_investment as analyse
+from analysis.report.record import read_key_numbers, read_sources
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "investment_return.ipynb"
 #: (company, investor, exit scenario, discount rate, n_scenarios): every pair, the exit
@@ -87,7 +87,7 @@ def test_the_next_cell_validates_through_the_schema(committed) -> None:
 def test_committed_outputs_only_in_the_key_number_cell(committed) -> None:
     checked = [c for c in committed["cells"] if is_checked_cell(c)]
     assert len(checked) == 1
-    assert "record_key_numbers(" in checked[0]["source"]
+    assert ".key_numbers.record(" in checked[0]["source"]
     assert checked[0]["outputs"], "the key-number cell keeps its output for nbval"
     assert checked[0]["execution_count"] is not None  # nbval refuses "unrun" cells with outputs
     for cell in committed["cells"]:
@@ -170,9 +170,9 @@ def test_key_numbers_fit_the_scenario(dataset, company, investor, exit_scenario,
         seed=7,
     )
     report = analyse(dataset, params)
-    check_investment_numbers(report.key_numbers, exit_scenario, n)
+    check_investment_numbers(report.key_numbers.values, exit_scenario, n)
     if not n:
-        assert report.key_notes["loss_p50_eur_m"] == "scenario engine off (n_scenarios = 0)"
+        assert report.key_numbers.notes["loss_p50_eur_m"] == "scenario engine off (n_scenarios = 0)"
     assert report.source_ids and set(report.source_ids) <= set(dataset.sources["source_id"])
 
 
@@ -207,10 +207,11 @@ def test_papermill_run_with_other_parameters(tmp_path, dataset) -> None:
 
     # The notebook records what the analysis computes for the same parameters.
     report = analyse(dataset, InvestmentParams.from_values(**PAPERMILL_RUN))
-    check_investment_numbers(report.key_numbers, "book", PAPERMILL_RUN["n_scenarios"])
-    assert report.key_numbers["proceeds_low_eur_m"] > 0  # Cloudwatt's book value is positive
-    assert set(recorded) == set(report.key_numbers)
-    for name, value in report.key_numbers.items():
+    numbers = report.key_numbers.values
+    check_investment_numbers(numbers, "book", PAPERMILL_RUN["n_scenarios"])
+    assert numbers["proceeds_low_eur_m"] > 0  # Cloudwatt's book value is positive
+    assert set(recorded) == set(numbers)
+    for name, value in numbers.items():
         if value is None:
             assert recorded[name]["value"] is None, name
         else:

@@ -18,12 +18,12 @@ import nbformat
 import pytest
 from report_checks import check_market_numbers, error_outputs
 
-from analysis import market_report as mr
+from analysis.data.io import REPO_ROOT, load_dataset
 from analysis.errors import ParameterError
-from analysis.io import REPO_ROOT, load_dataset
 from analysis.notebooks import is_checked_cell, parameter_defaults, parameters_cell
 from analysis.params import MarketParams
-from analysis.record import read_key_numbers, read_sources
+from analysis.report.market import page as mr
+from analysis.report.record import read_key_numbers, read_sources
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "market_position.ipynb"
 #: the papermill run: a market, grouping, window and highlight that no default report uses
@@ -178,8 +178,8 @@ def test_notebook_stops_at_the_validation_cell(tmp_path: Path) -> None:
 @pytest.mark.parametrize("market", ["europe", "france", "worldwide"])
 def test_key_numbers_for_every_market_and_grouping(dataset, market, group_by) -> None:
     params = MarketParams.from_values(market=market, group_by=group_by)
-    check_market_numbers(mr.key_numbers(dataset, params)["numbers"], market)
-    cited = mr.sources_section(dataset, params).source_ids
+    check_market_numbers(mr.key_numbers(mr.analyse_market(dataset, params)).values, market)
+    cited = mr.sources_section(mr.analyse_market(dataset, params)).source_ids
     assert cited and set(cited) <= set(dataset.sources["source_id"])
 
 
@@ -206,11 +206,11 @@ def test_papermill_run_with_other_parameters(tmp_path: Path, dataset) -> None:
 
     # The notebook records what the package computes for the same parameters.
     params = MarketParams.from_values(**PAPERMILL_RUN)
-    expected = mr.key_numbers(dataset, params)["numbers"]
+    expected = mr.key_numbers(mr.analyse_market(dataset, params)).values
     recorded = {name: entry["value"] for name, entry in read_key_numbers(nb).items()}
     assert recorded == pytest.approx(expected)
     check_market_numbers(recorded, PAPERMILL_RUN["market"])
 
     cited = read_sources(nb)
-    assert cited == list(mr.sources_section(dataset, params).source_ids)
+    assert cited == list(mr.sources_section(mr.analyse_market(dataset, params)).source_ids)
     assert set(cited) <= set(dataset.sources["source_id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from analysis.io import REPO_ROOT
+from analysis.data.io import REPO_ROOT
 from analysis.notebooks import (
     CHECK_MARKER,
     is_checked_cell,

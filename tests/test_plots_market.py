@@ -16,8 +16,8 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from analysis.market import MarketInputError
-from analysis.plots_market import (
+from analysis.market.sizes import MarketInputError
+from analysis.report.market.plots import (
     plot_concentration,
     plot_growth_position,
     plot_market_size,

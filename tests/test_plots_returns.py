@@ -15,11 +15,12 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from analysis import plots_returns as pr
-from analysis.investment_results import analyse
-from analysis.io import load_dataset
+from analysis.data.io import load_dataset
 from analysis.params import InvestmentParams
-from analysis.plotting import new_figure
+from analysis.report.investment import figures as report_figures_module
+from analysis.report.investment import plots as pr
+from analysis.report.investment.analyse import analyse_investment as analyse
+from analysis.report.plotting import new_figure
 
 NOTE = "Sources: BFM Business (c. 2015-05); La Tribune (2015-01-12)"
 
@@ -151,12 +152,12 @@ def test_cash_flows_zero_exit_is_a_marker_and_valuations_are_not_cash(figures) -
 def results_frame() -> pd.DataFrame:
     rows = {
         "exit_scenario": ["zero", "book", "range"],
-        "loss_eur_m_low": [51.8, 36.0, 36.0],
-        "loss_eur_m_central": [51.8, 36.0, 43.9],
-        "loss_eur_m_high": [55.9, 36.0, 55.9],
-        "irr_low": [-1.0, -0.68, -1.0],
-        "irr_central": [-1.0, -0.47, -0.64],
-        "irr_high": [-1.0, -0.30, -0.30],
+        "loss_low_eur_m": [51.8, 36.0, 36.0],
+        "loss_central_eur_m": [51.8, 36.0, 43.9],
+        "loss_high_eur_m": [55.9, 36.0, 55.9],
+        "irr_low_pct": [-100.0, -68.0, -100.0],
+        "irr_central_pct": [-100.0, -47.0, -64.0],
+        "irr_high_pct": [-100.0, -30.0, -30.0],
     }
     return pd.DataFrame(rows)
 
@@ -314,9 +315,9 @@ def test_losses_per_revenue_log_points(figures) -> None:
         {
             "company_id": ["cloudwatt", "numergy", "ovhcloud"],
             "period": ["2012-2014", "2012-2014", "FY2020-FY2021"],
-            "per_revenue_low": [11.0, 5.1, 0.033],
-            "per_revenue_central": [32.1, 5.9, 0.033],
-            "per_revenue_high": [61.3, 10.3, 0.033],
+            "losses_per_revenue_low_eur": [11.0, 5.1, 0.033],
+            "losses_per_revenue_central_eur": [32.1, 5.9, 0.033],
+            "losses_per_revenue_high_eur": [61.3, 10.3, 0.033],
         }
     )
     fig = pr.plot_losses_per_revenue(cost, source_note=NOTE, title="Cost")
@@ -374,7 +375,7 @@ def test_report_figures_fit_inside_the_figure(figures, company, investor, exit_s
             company=company, investor=investor, exit_scenario=exit_scenario, n_scenarios=300
         ),
     )
-    made = {k: f for k, f in pr.report_figures(report).items() if f is not None}
+    made = {k: f for k, f in report_figures_module.report_figures(report).items() if f is not None}
     figures.extend(made.values())
     for name, fig in made.items():
         assert texts_outside(fig) == [], name
@@ -400,7 +401,7 @@ def test_report_figures_from_a_real_run(figures, n_scenarios: int) -> None:
     report = analyse(
         load_dataset(), InvestmentParams.from_values(company="numergy", n_scenarios=n_scenarios)
     )
-    made = pr.report_figures(report)
+    made = report_figures_module.report_figures(report)
     shown = [f for f in made.values() if f is not None]
     figures.extend(shown)
     assert (made["distribution"] is None) == (n_scenarios == 0)

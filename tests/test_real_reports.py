@@ -24,11 +24,11 @@ from report_checks import (
 )
 from runner_helpers import REPO, manifest
 
-from analysis import market_report as mr
-from analysis.investment_results import analyse
-from analysis.io import data_checksum, load_dataset
+from analysis.data.io import data_checksum, load_dataset
 from analysis.params import InvestmentParams, MarketParams
-from analysis.record import key_number_rows, key_table_html, read_key_numbers, read_sources
+from analysis.report.investment.analyse import analyse_investment as analyse
+from analysis.report.market import page as mr
+from analysis.report.record import key_number_rows, key_table_html, read_key_numbers, read_sources
 from analysis.runner.config import load_config
 from analysis.runner.html import index_number
 
@@ -88,12 +88,12 @@ def test_each_report_records_what_the_analysis_computes(run, reports, dataset) -
         if _stem(report) == "investment_return":
             params = InvestmentParams.from_values(**report["parameters"])
             result = analyse(dataset, params)
-            expected, cited = result.key_numbers, list(result.source_ids)
+            expected, cited = result.key_numbers.values, list(result.source_ids)
             check_investment_numbers(recorded, params.exit_scenario, params.n_scenarios)
         else:
             params = MarketParams.from_values(**report["parameters"])
-            expected = mr.key_numbers(dataset, params)["numbers"]
-            cited = list(mr.sources_section(dataset, params).source_ids)
+            expected = mr.key_numbers(mr.analyse_market(dataset, params)).values
+            cited = list(mr.sources_section(mr.analyse_market(dataset, params)).source_ids)
             check_market_numbers(recorded, params.market)
         assert recorded == pytest.approx(expected, rel=1e-9, abs=1e-12), report["name"]
         assert report["sources"] == cited, report["name"]

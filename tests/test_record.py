@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.record import (
+from analysis.report.record import (
     KEY_NUMBERS_MIME,
     SOURCES_MIME,
+    KeyNumber,
+    KeyNumbers,
     format_key_numbers,
     format_key_table,
     headline_rows,
@@ -197,3 +199,25 @@ def test_every_key_number_lands_in_exactly_one_cell(spec) -> None:
         for bound, name in r["names"].items():
             assert r[bound] == payload["numbers"][name]["value"]
     assert format_key_table(payload) == format_key_table(key_numbers_payload(numbers))
+
+
+def test_a_declarative_table_gives_values_units_labels_and_headline() -> None:
+    table = [
+        KeyNumber("loss_central_eur_m", "EUR m", "Money lost", lambda r: r["loss"]),
+        KeyNumber("irr_central_pct", "%", "IRR", lambda r: r["irr"], note="no sign change"),
+    ]
+    key = KeyNumbers.from_table(
+        table, {"loss": 41.2, "irr": float("nan")}, headline=["irr_central_pct"]
+    )
+    payload = key.payload()["numbers"]
+    assert payload["loss_central_eur_m"] == {"value": 41.2, "label": "Money lost", "unit": "EUR m"}
+    assert payload["irr_central_pct"]["value"] is None
+    assert payload["irr_central_pct"]["status"] == "undefined"
+    assert payload["irr_central_pct"]["note"] == "no sign change"
+    assert payload["irr_central_pct"]["headline"] is True
+
+
+def test_a_declarative_table_refuses_a_name_given_twice() -> None:
+    row = KeyNumber("loss_central_eur_m", "EUR m", "Money lost", lambda r: 1.0)
+    with pytest.raises(ValueError, match="loss_central_eur_m"):
+        KeyNumbers.from_table([row, row], {})

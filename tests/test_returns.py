@@ -1,4 +1,4 @@
-"""Tests of analysis.returns: hand-worked examples, edge cases, outside oracles, properties.
+"""Tests of analysis.core.returns: hand-worked examples, edge cases, outside oracles, properties.
 
 Oracles: numpy-financial 1.0 (``npf.irr``, ``npf.npv``; periodic, first flow at period 0) and
 pyxirr (``pyxirr.xirr``, ``pyxirr.xnpv``; ACT/365F, discounted to the earliest date).
@@ -16,8 +16,8 @@ import pyxirr
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from analysis import returns
-from analysis.returns import IRRResult, irr, moic, money_lost, npv, npv_at, xirr, xnpv
+from analysis.core import returns
+from analysis.core.returns import IRRResult, irr, moic, money_lost, npv, npv_at, xirr, xnpv
 from tests.strategies_returns import (
     any_flows,
     conventional_dated_flows,

@@ -43,7 +43,7 @@ from runner_helpers import (
     write_config,
 )
 
-from analysis.io import data_checksum
+from analysis.data.io import data_checksum
 from analysis.runner.config import RESERVED_NAMES
 from analysis.runner.lock import RunLock
 

@@ -8,7 +8,7 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis.record import key_numbers_payload
+from analysis.report.record import key_numbers_payload
 from analysis.runner.html import index_number, index_order, render_index, split_answer
 
 RUN = {

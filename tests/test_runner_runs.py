@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.io import REPO_ROOT
+from analysis.data.io import REPO_ROOT
 from analysis.runner import runs
 from analysis.runner.run import shown_data_dir
 

@@ -1,6 +1,6 @@
 """Tests of the scenario engine: batch IRR/NPV, distributions and sampling, the investment model.
 
-The batch solver is checked against the exact scalar solver (analysis.returns), against
+The batch solver is checked against the exact scalar solver (analysis.core.returns), against
 numpy-financial (periodic flows) and pyxirr (dated flows). The model is checked against
 flows rebuilt one scenario at a time (scenario_flows) and against hand calculations.
 """
@@ -19,16 +19,16 @@ import pyxirr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import returns
-from analysis import scenarios as sc
-from analysis.batch_returns import (
+from analysis.core import returns
+from analysis.core import scenarios as sc
+from analysis.core.batch_returns import (
     IRR_STATUS_NAMES,
     irr_batch,
     irr_columns,
     status_labels,
     xnpv_batch,
 )
-from analysis.distributions import (
+from analysis.core.distributions import (
     Choice,
     Dirichlet,
     Fixed,

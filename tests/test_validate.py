@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_profiles import costly
 
-from analysis.validate import check_data_command, parse_partial_date, validate_data_dir
+from analysis.data.io import check_data_command
+from analysis.data.validate import parse_partial_date, validate_data_dir
 from tests.conftest import TINY_FILES, write_tiny_package
 
 
@@ -325,3 +326,18 @@ def test_stake_rule_refuses_exactly_the_sums_over_100(tmp_path, values):
     )
     problems = [str(p) for p in validate_data_dir(root)]
     assert bool(problems) == (sum(values) > 100), problems
+
+
+def test_stakes_over_100_pct_are_reported_for_every_company(tmp_path):
+    bad = (
+        TINY_FILES["shareholdings.csv"]
+        + "cloudwatt,thales,30,2013,2014,bfm\n"
+        + "orange,cdc,60,2013,2014,bfm\n"
+        + "orange,thales,50,2013,2014,bfm\n"
+    )
+    problems = problems_of(tmp_path, shareholdings__csv=bad)
+    assert [p.split(" on ")[0] for p in problems] == [
+        "shareholdings.csv:6:stake_pct: stakes in cloudwatt",
+        "shareholdings.csv:8:stake_pct: stakes in orange",
+    ]
+    assert "sum to 110 % (over 100 %): cdc 60, thales 50 (rows 7, 8)" in problems[1]

@@ -24,9 +24,21 @@ __all__ = [
 #: key numbers renamed between releases, old name -> new name: a run recorded before the
 #: rename is compared under the new name (listed as renamed, not as removed and added)
 RENAMED: dict[str, str] = {
-    f"cost_per_revenue_{company}_{end}_eur": f"losses_per_revenue_{company}_{end}_eur"
-    for company in ("cloudwatt", "numergy")
-    for end in ("low", "central", "high")
+    **{
+        f"cost_per_revenue_{company}_{end}_eur": f"losses_per_revenue_{company}_{end}_eur"
+        for company in ("cloudwatt", "numergy")
+        for end in ("low", "central", "high")
+    },
+    # investment: the multiple on invested capital says its unit (x)
+    **{f"moic_{end}": f"moic_{end}_x" for end in ("low", "central", "high")},
+    # market-position report: key numbers say their unit
+    "hhi_min": "hhi_min_points",
+    "hhi_max": "hhi_max_points",
+    "share_figures": "share_figures_count",
+    "size_figures": "size_figures_count",
+    "ovhcloud_revenue_pct_of_market": "ovhcloud_revenue_of_market_pct",
+    "ovhcloud_revenue_pct_of_market_low": "ovhcloud_revenue_of_market_low_pct",
+    "ovhcloud_revenue_pct_of_market_high": "ovhcloud_revenue_of_market_high_pct",
 }
 
 

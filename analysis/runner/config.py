@@ -24,15 +24,12 @@ is the strict form (any problem raises).
 from __future__ import annotations
 
 import ast
-import contextlib
 import hashlib
-import io
 import itertools
 import json
 import math
 import re
 import string
-import tokenize
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.errors import ConfigError
+from analysis.parameters_cell import ParameterInfo, cell_source, parameters_cells, parse_parameters
 from analysis.runner.limits import (
     MAX_REPORTS,
     NodeBudget,
@@ -182,15 +180,6 @@ _EXPECTED = {
     "list_type": "a list of values ([a, b] or one '- value' line each)",
     "string_type": "text",
 }
-
-
-@dataclass(frozen=True)
-class ParameterInfo:
-    """One parameter of a notebook: its default (as a value) and its help text."""
-
-    name: str
-    default: Any
-    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,46 +427,15 @@ def _code_imports(nb: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _parse_parameters_cell(source: str) -> dict[str, ParameterInfo]:
-    """Names, defaults and ``# help`` comments of a parameters cell (``name: type = value``).
-
-    A default that is not a literal is kept as its source text.
-    """
-    tree = ast.parse(source)
-    comments = {}
-    with contextlib.suppress(tokenize.TokenError):
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                comments[token.start[0]] = token.string.lstrip("#").strip()
-    found: dict[str, ParameterInfo] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.Assign):
-            targets = [t for t in node.targets if isinstance(t, ast.Name)]
-            value = node.value
-        else:
-            continue
-        default: Any = None
-        if value is not None:
-            try:
-                default = ast.literal_eval(value)
-            except ValueError:
-                default = ast.get_source_segment(source, value)
-        comment = comments.get(node.end_lineno or node.lineno, "")
-        for target in targets:
-            found[target.id] = ParameterInfo(target.id, default, comment)
-    return found
-
-
 def _read_notebook(path: Path, shown: str) -> tuple[NotebookInfo, tuple[str, ...]]:
     """Parse a notebook and describe its parameters; ConfigError on any problem."""
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        cells = nb["cells"]
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("it has no list of cells")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"notebook {shown}: not a readable .ipynb notebook ({exc})") from None
-    tagged = [c for c in cells if "parameters" in (c.get("metadata") or {}).get("tags", [])]
+    tagged = parameters_cells(nb)
     if not tagged:
         raise ConfigError(
             f"notebook {shown}: no cell is tagged 'parameters'; tag the cell that holds the "
@@ -492,13 +450,11 @@ def _read_notebook(path: Path, shown: str) -> tuple[NotebookInfo, tuple[str, ...
     parameters: dict[str, ParameterInfo] = {}
     if schema is not None:
         for name, spec in schema.model_fields.items():
-            default = spec.default_factory() if spec.default_factory else spec.default
+            default = spec.get_default(call_default_factory=True)
             parameters[name] = ParameterInfo(name, default, spec.description or "")
     else:
-        source = tagged[0].get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
         try:
-            parameters = _parse_parameters_cell(source)
+            parameters = parse_parameters(cell_source(tagged[0]))
         except SyntaxError as exc:
             raise ConfigError(
                 f"notebook {shown}: the parameters cell is not valid Python "
@@ -569,7 +525,7 @@ def expand_entry(
         problems.append(f"{where}: name template {template!r}: {exc}")
         return [], problems + _value_problems(where, entry_values)
     reports = []
-    for combo in itertools.product(*(matrix[k] for k in keys)):
+    for combo in itertools.product(*((matrix or {})[k] for k in keys)):
         values = {**fixed, **dict(zip(keys, combo, strict=True))}
         names = {name: info.default for name, info in notebook.parameters.items()} | values
         missing = [f for f in fields if f not in names]
@@ -654,7 +610,7 @@ def read_config(path: Path) -> LoadedConfig:
     base = path.parent
     notebooks: dict[Path, tuple[NotebookInfo, tuple[str, ...]]] = {}
     reports: list[Report] = []
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(entries or []):
         try:
             _Entry.model_validate(entry)
         except ValidationError as exc:

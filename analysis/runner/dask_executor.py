@@ -223,7 +223,7 @@ class DaskExecutor:
         manifest entries in ``reports`` order."""
         from distributed import Event
 
-        from analysis.io import data_files
+        from analysis.data.io import data_files
         from analysis.runner.pool import _Progress
         from analysis.runner.published import shown_path
 
@@ -383,7 +383,7 @@ def _placeholders(report: Report, entry: dict[str, Any], run_dir: Path) -> None:
 
 
 def _write_data(folder: Path, files: Mapping[str, bytes], checksum: str) -> Path:
-    from analysis.io import data_checksum
+    from analysis.data.io import data_checksum
 
     for name, content in files.items():
         target = folder / name
@@ -412,11 +412,11 @@ def run_report_task(
     and the bytes of its files."""
     from distributed import Event, get_worker
 
-    from analysis.runner.run import _short_tmp
+    from analysis.runner.layout import short_tmp
 
     address = get_worker().address
     cancel = Event(settings["cancel"])
-    with tempfile.TemporaryDirectory(prefix="sovcloud-task-", dir=_short_tmp()) as tmp_text:
+    with tempfile.TemporaryDirectory(prefix="sovcloud-task-", dir=short_tmp()) as tmp_text:
         tmp = Path(tmp_text)
         data_dir = _write_data(tmp / "data", data, settings["data_sha256"])
         notebook_path = tmp / "notebooks" / report.notebook.path.name
@@ -425,8 +425,9 @@ def run_report_task(
         run_dir = tmp / "run"
         (run_dir / "logs").mkdir(parents=True)
         (tmp / "rt").mkdir()
+        task_report = replace(report, notebook=replace(report.notebook, path=notebook_path))
         job = {
-            "report": replace(report, notebook=replace(report.notebook, path=notebook_path)),
+            "report": task_report,
             "settings": dict(settings),
             "data_dir": str(data_dir),
             "run_dir": str(run_dir),
@@ -458,14 +459,14 @@ def run_report_task(
             how = process.returncode
             entry = _failed(report, "WorkerCrashed", f"the report's process ended (status {how})")
             entry["duration_s"] = round(time.perf_counter() - began, 3)
-            _placeholders(job["report"], entry, run_dir)
+            _placeholders(task_report, entry, run_dir)
         files = {key: (run_dir / entry[key]).read_bytes() for key in _FILES}
     return {"entry": entry, "files": files, "worker": address}
 
 
 def _child_main(job_path: str) -> None:
     """The report's own process on the worker: a local worker's code, a plain kernel."""
-    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV
+    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
     from analysis.runner.html import ReportRenderer
     from analysis.runner.worker import WorkerContext, kernel_environment, worker_main
 

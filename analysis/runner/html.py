@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from analysis.record import headline_rows, key_number_rows
+from analysis.report.record import headline_rows, key_number_rows
 from analysis.runner.sanitize import page_error, prepare_outputs, sanitize_body
 
 __all__ = [
@@ -409,7 +409,7 @@ def index_order(reports: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]
 
 
 def index_number(row: Mapping[str, Any]) -> dict[str, str]:
-    """One quantity of :func:`analysis.record.key_number_rows` as the index shows it:
+    """One quantity of :func:`analysis.report.record.key_number_rows` as the index shows it:
     ``value`` the central, ``range`` ``(low to high)`` when both ends are known and differ,
     and the unit.
 

@@ -115,7 +115,7 @@ def run_pool(
     fork = multiprocessing.get_context("fork")
     inherited = list(inherited)
     pending = list(reports)
-    running: dict[int, tuple[Any, Report, float, Path]] = {}
+    running: dict[Any, tuple[Any, Report, float, Path]] = {}
     results: dict[str, dict[str, Any]] = {}
     bar = _Progress(len(reports), progress)
     try:

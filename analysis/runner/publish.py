@@ -33,8 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from analysis.runner.runs import KEPT_SUFFIX, LATEST, LATEST_TXT, MANIFEST, TMP_PREFIX
-from analysis.runner.runs import _fsync_dir as fsync_dir
+from analysis.runner.layout import KEPT_SUFFIX, LATEST, LATEST_TXT, MANIFEST, TMP_PREFIX, fsync_dir
 
 __all__ = [
     "KEPT_MAX_AGE_DAYS",

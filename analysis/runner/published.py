@@ -19,7 +19,7 @@ __all__ = ["path_replacements", "shown_path", "unlocalise", "unlocalise_file"]
 def shown_path(path: str | Path, given: str | Path | None = None) -> str:
     """``path`` relative to the repository when it lies inside it, else as given (``given``,
     or ``path`` itself)."""
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
 
     for candidate in (Path(path).absolute(), Path(path).resolve()):  # links: either way
         try:
@@ -43,7 +43,7 @@ def path_replacements(
     ``scratch`` is a private folder the report ran in (a Dask worker's): what remains of it
     after the others is shown as ``<worker>``.
     """
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
 
     found = {
         str(notebook): notebook_shown,

@@ -47,6 +47,7 @@ from analysis.runner.config import (
     read_config,
     select_reports,
 )
+from analysis.runner.layout import short_tmp
 from analysis.runner.versions import library_versions
 
 __all__ = ["RunNotPublishedError", "RunOptions", "run_reports"]
@@ -104,8 +105,8 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 def _check_data(explicit: str | None) -> tuple[Path, str]:
     """Resolve and validate the data directory once; DataError lists every problem."""
-    from analysis.io import data_checksum, resolve_data_dir
-    from analysis.validate import validate_data_dir
+    from analysis.data.io import data_checksum, resolve_data_dir
+    from analysis.data.validate import validate_data_dir
 
     data_dir = resolve_data_dir(explicit)
     problems = validate_data_dir(data_dir)
@@ -115,15 +116,9 @@ def _check_data(explicit: str | None) -> tuple[Path, str]:
     return data_dir, data_checksum(data_dir)
 
 
-def _short_tmp() -> str:
-    """A temporary folder whose paths fit Unix sockets (IPC endpoints: 107 bytes at most)."""
-    base = tempfile.gettempdir()
-    return base if len(base) <= 48 else "/tmp"
-
-
 def _clean_stale_runtime_dirs() -> None:
     """Remove the runtime folders (sockets, connection files) of killed runs."""
-    for path in Path(_short_tmp()).glob(f"{_RUNTIME_PREFIX}*-*"):
+    for path in Path(short_tmp()).glob(f"{_RUNTIME_PREFIX}*-*"):
         pid_text = path.name.removeprefix(_RUNTIME_PREFIX).split("-", 1)[0]
         if not pid_text.isdigit() or not path.is_dir() or path.owner() != getpass.getuser():
             continue
@@ -169,7 +164,7 @@ def shown_data_dir(given: str, resolved: Path) -> str:
     """The data directory as pages show it: relative to the repository root when it lies
     inside it, else as the user gave it (pages are published; the manifest keeps the
     absolute path)."""
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
 
     try:
         return resolved.relative_to(REPO_ROOT).as_posix()
@@ -219,7 +214,7 @@ def _check_inputs(
         reports = [r for r in reports if r.name.lower() in wanted]
         if not config.problems:  # else the name may be that of an entry with a problem
             problems += exc.problems
-    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV, load_dataset
+    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV, load_dataset
 
     explicit = options.data_dir or os.environ.get(DATA_DIR_ENV) or None
     plan = _plan_reuse(options, reports, explicit) if not problems else None
@@ -266,9 +261,7 @@ def run_reports(options: RunOptions) -> int:
     from analysis.runner.forkserver import ForkServer
 
     _clean_stale_runtime_dirs()
-    runtime_dir = Path(
-        tempfile.mkdtemp(prefix=f"{_RUNTIME_PREFIX}{os.getpid()}-", dir=_short_tmp())
-    )
+    runtime_dir = Path(tempfile.mkdtemp(prefix=f"{_RUNTIME_PREFIX}{os.getpid()}-", dir=short_tmp()))
     fork_log = open(runtime_dir / "forkserver.log", "wb")  # noqa: SIM115 - closed below
     forks: list[ForkServer] = []
 
@@ -310,7 +303,7 @@ def _plan_reuse(options: RunOptions, reports: list[Report], explicit: str | None
     (from its checksum alone); None when the data directory cannot be read (the checks then
     say why). The plan holds for the run: it only names complete runs, which no run
     removes."""
-    from analysis.io import data_checksum, resolve_data_dir
+    from analysis.data.io import data_checksum, resolve_data_dir
     from analysis.runner.reuse import plan_reuse
 
     try:
@@ -341,7 +334,7 @@ def _run_locked(
     fork: Any = None,
     dask: Any = None,
 ) -> int:
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
     from analysis.runner.html import render_index
     from analysis.runner.lock import RunLock, describe_holder
     from analysis.runner.publish import held_signals, point_latest
@@ -709,7 +702,7 @@ def _data_label(checked: _Checked) -> str:
 
 
 def _kernel_env(data_dir: Path, checksum: str) -> dict[str, str]:
-    from analysis.io import DATA_DIR_ENV, VALIDATED_ENV
+    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
     from analysis.runner.worker import kernel_environment
 
     return kernel_environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum})

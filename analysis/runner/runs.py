@@ -34,6 +34,17 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import AnalysisError, ConfigError
+from analysis.runner.layout import (
+    KEPT_SUFFIX,
+    LATEST,
+    LATEST_TXT,
+    MANIFEST,
+    PREVIOUS,
+    TMP_PREFIX,
+    fsync_dir,
+)
+from analysis.runner.publish import latest_id
+from analysis.runner.publish import point_latest as _point
 
 __all__ = [
     "KEPT_SUFFIX",
@@ -58,14 +69,6 @@ __all__ = [
     "resolve_manifest",
     "write_json_atomic",
 ]
-
-LATEST = "latest"
-PREVIOUS = "previous"
-LATEST_TXT = "latest.txt"
-MANIFEST = "manifest.json"
-TMP_PREFIX = ".tmp-"
-#: suffix of a temporary run folder kept because the run could not be published
-KEPT_SUFFIX = ".kept"
 
 
 class ManifestError(AnalysisError):
@@ -115,15 +118,6 @@ def clean_stale(output_dir: Path) -> list[str]:
     return removed
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def fsync_tree(folder: Path) -> None:
     """Flush every file under ``folder`` to disk, then each folder, deepest first.
 
@@ -143,7 +137,7 @@ def fsync_tree(folder: Path) -> None:
                     os.close(fd)
         dirs.sort()
     for path in reversed(folders):
-        _fsync_dir(path)
+        fsync_dir(path)
 
 
 def json_safe(data: Any) -> Any:
@@ -178,15 +172,13 @@ def move_into_place(output_dir: Path, tmp_dir: Path, run_id: str) -> Path:
     final = output_dir / run_id
     fsync_tree(tmp_dir)
     os.rename(tmp_dir, final)
-    _fsync_dir(output_dir)
+    fsync_dir(output_dir)
     return final
 
 
 def point_latest(output_dir: Path, run_id: str) -> None:
     """Point ``latest`` (a symlink, replaced atomically: the pointer) and then
     ``latest.txt`` (derived from it) at a run; see :mod:`analysis.runner.publish`."""
-    from analysis.runner.publish import point_latest as _point
-
     _point(output_dir, run_id)
 
 
@@ -201,7 +193,7 @@ def keep_unpublished(tmp_dir: Path) -> Path:
     """Rename a run folder that could not be published so that no later run removes it."""
     kept = Path(tmp_dir).with_name(Path(tmp_dir).name + KEPT_SUFFIX)
     os.rename(tmp_dir, kept)
-    _fsync_dir(kept.parent)
+    fsync_dir(kept.parent)
     return kept
 
 
@@ -269,8 +261,6 @@ def _is_path(spec: str) -> bool:
 
 def _latest_id(output_dir: Path) -> str | None:
     """The run ``latest`` names (the link; latest.txt where there are no symlinks)."""
-    from analysis.runner.publish import latest_id
-
     return latest_id(output_dir)
 
 

@@ -93,7 +93,7 @@ def sanitize_body(fragment: str) -> str:
 @lru_cache(maxsize=1)
 def _roots() -> list[tuple[str, str]]:
     """(absolute prefix, shown as) pairs, longest first."""
-    from analysis.io import REPO_ROOT
+    from analysis.data.io import REPO_ROOT
 
     pairs: dict[str, str] = {}
     for key in ("purelib", "platlib"):
@@ -120,16 +120,16 @@ def relative_paths(text: str) -> str:
     """``text`` with this machine's absolute paths made relative (repository, environment,
     standard library, home folder).
 
-    >>> from analysis.io import REPO_ROOT
-    >>> relative_paths(f'File {REPO_ROOT}/analysis/io.py:124')
-    'File analysis/io.py:124'
+    >>> from analysis.data.io import REPO_ROOT
+    >>> relative_paths(f'File {REPO_ROOT}/analysis/data/io.py:124')
+    'File analysis/data/io.py:124'
     """
     if not isinstance(text, str) or "/" not in text:
         return text
     for prefix, shown in _roots():
         if prefix and prefix in text:
             replacement = "" if shown == "." else shown + "/"
-            text = re.sub(re.escape(prefix) + r"/", lambda _m, r=replacement: r, text)
+            text = re.sub(re.escape(prefix) + r"/", replacement.replace("\\", "\\\\"), text)
             text = text.replace(prefix, shown)
     return text
 

@@ -122,7 +122,7 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
-    from analysis.record import read_key_numbers, read_sources
+    from analysis.report.record import read_key_numbers, read_sources
     from analysis.runner.engine import ENGINE_NAME
     from analysis.runner.kernels import ReportKernelManager
 
@@ -291,7 +291,7 @@ def _shown_values(values: Mapping[str, Any], ctx: WorkerContext) -> dict[str, An
 
 def _unlocalise_outputs(report: Report, ctx: WorkerContext) -> None:
     """Replace the machine's absolute paths in the report's notebook and log."""
-    from analysis.io import DATA_DIR_ENV
+    from analysis.data.io import DATA_DIR_ENV
     from analysis.runner.published import path_replacements, unlocalise_file
 
     data_dir = ctx.kernel_env.get(DATA_DIR_ENV)

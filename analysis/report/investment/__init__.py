@@ -1,0 +1,11 @@
+"""Presentation of the investment-return notebook.
+
+analyse     ``analyse_investment``: the whole run, computed once
+results     ``InvestmentResults``: its frames and key numbers
+keynumbers  the declarative key-number table (``KeyNumber`` rows)
+tables      one display table per section
+text        data-driven sentences: the answer, the money, the returns
+story       data-driven sentences: revenue, losses, after the buyouts, jobs
+figures     one figure per section, from the results
+plots       the plot functions (frames in, figures out)
+"""
