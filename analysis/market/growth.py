@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.market.columns import union_source_ids
 from analysis.market.facts import comparable_markets
 from analysis.market.sizes import cagr_over_window, release_pairs
 from analysis.market.window import MarketWindow, not_forecast
@@ -103,13 +104,9 @@ def series_growth(window: MarketWindow, market_id: str, series: pd.DataFrame) ->
         if not out["reason"]:
             first, last = int(out["start_year"]), int(out["end_year"])
             out["bound"] = bound_word(series, first, last)
-            out["source_ids"] = tuple(
-                dict.fromkeys(
-                    [
-                        *series.loc[series["year"] == first, "source_ids"].iloc[0],
-                        *series.loc[series["year"] == last, "source_ids"].iloc[0],
-                    ]
-                )
+            out["source_ids"] = union_source_ids(
+                series.loc[series["year"] == first, "source_ids"].iloc[0],
+                series.loc[series["year"] == last, "source_ids"].iloc[0],
             )
     ok = not out["reason"]
     out["start_release"] = _release_labels(rows, int(out["start_year"])) if ok else ""
@@ -133,8 +130,9 @@ def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | 
 
     Returns
     -------
-    Series or None : ``market_id``, ``period``, ``period_type``, ``year``, ``low``,
-        ``central``, ``high`` (percent, on the same period a year earlier) and
+    Series or None : ``market_id``, ``period``, ``period_type``, ``year``,
+        ``growth_low_pct``, ``growth_central_pct``, ``growth_high_pct`` (percent, on the same
+        period a year earlier) and
         ``source_ids``; None when the series has no such figure.
 
     >>> sizes = pd.DataFrame({"market_id": "w", "metric": "growth_pct",
@@ -143,8 +141,10 @@ def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | 
     ...     "value": [19.0, 30.0, 29.0, 25.0], "is_forecast": [False, False, False, True],
     ...     "source_id": ["a", "b", "c", "d"]})
     >>> g = latest_published_growth(sizes, "w")
-    >>> g["period"], g["low"], g["central"], g["high"], g["source_ids"]
-    ('2025-Q4', 29.0, 29.5, 30.0, ('b', 'c'))
+    >>> g["period"], g["growth_low_pct"], g["growth_central_pct"], g["growth_high_pct"]
+    ('2025-Q4', 29.0, 29.5, 30.0)
+    >>> g["source_ids"]
+    ('b', 'c')
     """
     rows = sizes.loc[
         (sizes["market_id"] == market_id)
@@ -165,9 +165,9 @@ def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | 
             "period": str(first["period"]),
             "period_type": str(first["period_type"]),
             "year": int(first["year"]),
-            "low": float(values.min()),
-            "central": float(values.median()),
-            "high": float(values.max()),
+            "growth_low_pct": float(values.min()),
+            "growth_central_pct": float(values.median()),
+            "growth_high_pct": float(values.max()),
             "source_ids": tuple(dict.fromkeys(same["source_id"].astype(str))),
         },
         name="growth",

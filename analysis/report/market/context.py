@@ -22,8 +22,9 @@ import pandas as pd
 
 from analysis.core.evidence import cite
 from analysis.data.io import Dataset
+from analysis.market.columns import SHARE_COLUMNS
 from analysis.market.facts import merge_close_milestones
-from analysis.market.shares import OTHER_UNKNOWN, SHARE_COLUMNS
+from analysis.market.shares import OTHER_UNKNOWN
 from analysis.market.window import MarketWindow, market_window, window_fields
 from analysis.params import MarketParams
 from analysis.report.blocks import figure_text, year_spans
