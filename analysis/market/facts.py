@@ -35,13 +35,8 @@ import pandas as pd
 
 from analysis.core.evidence import estimate_by
 from analysis.market.columns import PERIOD_KEYS, SHARE_COLUMNS
-from analysis.market.sizes import (
-    decimal_year,
-    period_midyear,
-    rate_bound,
-    release_clusters,
-    same_release,
-)
+from analysis.market.releases import rate_bound, release_clusters, same_release
+from analysis.market.sizes import decimal_year, period_midyear
 
 __all__ = [
     "BIG3_GROUP",
@@ -418,13 +413,13 @@ def changes_by_release(rows: pd.DataFrame, value_col: str = "share_pct") -> pd.D
     Parameters
     ----------
     rows : one provider's figures of one series, with the columns of
-        :func:`analysis.market.sizes.with_releases`, ``period``, ``period_type``, ``bound`` and
+        :func:`analysis.market.releases.with_releases`, ``period``, ``period_type``, ``bound`` and
         ``value_col``.
     value_col : the figure (``share_pct``).
 
     Returns
     -------
-    DataFrame : one row per release (:func:`analysis.market.sizes.release_clusters`):
+    DataFrame : one row per release (:func:`analysis.market.releases.release_clusters`):
         ``release_label`` (its note or its pages), ``figures`` (``[(period, value, bound),
         ...]`` by midpoint), ``first_period``, ``latest_period``, ``first_value``,
         ``latest_value``, ``change_pp`` (NaN with one period), ``bound`` (``"at most"``,
@@ -508,7 +503,7 @@ def release_change(
     Parameters
     ----------
     rows : one provider's figures of one series with the columns of
-        :func:`analysis.market.sizes.with_releases`, ``period``, ``bound`` and ``value_col``.
+        :func:`analysis.market.releases.with_releases`, ``period``, ``bound`` and ``value_col``.
     first_period, latest_period : the periods compared.
 
     Returns

@@ -2,7 +2,7 @@
 
 Analysts revise their past figures from one release to the next, so a growth rate between
 two sizes means something only when both come from one release: :func:`series_growth` takes
-the widest pair of one release (:func:`analysis.market.sizes.release_pairs`) and falls back on
+the widest pair of one release (:func:`analysis.market.releases.release_pairs`) and falls back on
 the first and last years of the window, marking the rate as mixing releases.
 :func:`quoted_series` picks the series whose growth a report quotes and
 :func:`latest_published_growth` the latest rate an analyst published (one release by
@@ -15,7 +15,8 @@ import pandas as pd
 
 from analysis.market.columns import union_source_ids
 from analysis.market.facts import comparable_markets
-from analysis.market.sizes import cagr_over_window, release_pairs
+from analysis.market.releases import release_pairs
+from analysis.market.sizes import cagr_over_window
 from analysis.market.window import MarketWindow, not_forecast
 
 __all__ = [

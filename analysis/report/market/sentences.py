@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.market.releases import same_release
 from analysis.market.scale import revenue_scope_text
-from analysis.market.sizes import same_release
 from analysis.report.blocks import fmt_number, fmt_points, fmt_range, publishers_md
 from analysis.report.market.context import SHARE_RANGE, MarketContext
 from analysis.report.market.summary import Facts, end_notes
