@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 import shutil
 from collections.abc import Sequence
@@ -43,17 +44,78 @@ from analysis.report.market.sentences import european_sentence
 from analysis.report.market.summary import summary_facts
 from analysis.report.textsafe import md
 
+
+def _steps(name: str, *steps):
+    """A section as the notebook shows it: its steps (sentence, table, figure) in order, each
+    shown when it has something (an empty table, an empty sentence or no figure is skipped)."""
+
+    def build(res) -> Section:
+        out = SectionBuilder()
+        for step in steps:
+            value = step(res)
+            if isinstance(value, str):
+                if value:
+                    out.md(value)
+            elif isinstance(value, pd.DataFrame):
+                if not value.empty:
+                    out.table(value)
+            elif value is not None:
+                out.figure(value)
+        return out.build()
+
+    build.__name__ = name
+    return build
+
+
+definitions_section = _steps(
+    "definitions_section",
+    mr.series_sentences,
+    mr.series_table,
+    mr.group_sentences,
+    mr.milestone_table,
+)
+size_section = _steps(
+    "size_section",
+    lambda res: mr.size_chart(res, "EUR"),
+    lambda res: mr.size_chart(res, "USD"),
+    mr.size_sentences,
+    mr.cagr_table,
+    mr.check_table,
+    mr.conflict_table,
+    mr.other_size_table,
+)
+shares_section = _steps(
+    "shares_section",
+    mr.shares_chart,
+    mr.shares_sentences,
+    mr.period_table,
+    mr.release_table,
+    mr.not_added_table,
+    mr.highlight_sentences,
+    mr.other_series_table,
+)
+concentration_section = _steps(
+    "concentration_section",
+    mr.concentration_chart,
+    mr.concentration_sentences,
+    mr.concentration_table,
+)
+scale_section = _steps(
+    "scale_section", mr.scale_chart, mr.scale_sentences, mr.scale_comparison_table
+)
+caveats_section = _steps("caveats_section", mr.caveat_sentences, mr.disagreement_table)
+
 SECTIONS = [
     mr.answer_section,
     mr.overview_section,
-    mr.definitions_section,
-    mr.size_section,
-    mr.shares_section,
-    mr.concentration_section,
+    definitions_section,
+    size_section,
+    shares_section,
+    concentration_section,
     mr.growth_section,
-    mr.scale_section,
+    scale_section,
     mr.gaps_section,
-    mr.caveats_section,
+    caveats_section,
     mr.state_section,
     mr.sources_section,
 ]
@@ -226,8 +288,8 @@ def test_key_numbers_worldwide(ds) -> None:
 
 
 def test_milestones_of_the_bet_are_found_with_sources(ds) -> None:
-    section = mr.definitions_section(mr.analyse_market(ds, params()))
-    table = section.tables[-1]
+    res = mr.analyse_market(ds, params())
+    table = mr.milestone_table(res)
     assert table["Date"].tolist() == [
         "2012-09",  # Numergy created
         "2012-10-02",  # Cloudwatt launch event
@@ -237,16 +299,17 @@ def test_milestones_of_the_bet_are_found_with_sources(ds) -> None:
         "2021-05-17",  # the 'cloud de confiance' strategy
     ]
     assert table["Dates in the sources"].tolist()[2] == 3
-    assert {"nextinpact-18843", "viepublique-280312", "businessnow-2657"} <= set(section.source_ids)
+    cited = set(res.ctx.milestones["source_id"])
+    assert {"nextinpact-18843", "viepublique-280312", "businessnow-2657"} <= cited
 
 
 def test_window_without_shares_says_so_and_draws_nothing(ds) -> None:
     p = params(market="france", start_year=2012, end_year=2013)
-    shares = mr.shares_section(mr.analyse_market(ds, p))
+    shares = shares_section(mr.analyse_market(ds, p))
     assert shares.figures == []
     assert "No share figure for the French cloud market falls in 2012-2013" in shares.text
     assert "2014 and 2021-2022" in shares.text  # where the figures are
-    for section in (mr.concentration_section, mr.growth_section):
+    for section in (concentration_section, mr.growth_section):
         built = section(mr.analyse_market(ds, p))
         assert built.figures == [] and "2012-2013" in built.text
     numbers = mr.key_numbers(mr.analyse_market(ds, p)).values
@@ -254,7 +317,7 @@ def test_window_without_shares_says_so_and_draws_nothing(ds) -> None:
 
 
 def test_window_without_sizes_says_so(ds) -> None:
-    section = mr.size_section(
+    section = size_section(
         mr.analyse_market(ds, params(market="europe", start_year=2015, end_year=2018))
     )
     assert section.figures == []
@@ -265,7 +328,7 @@ def test_window_without_sizes_says_so(ds) -> None:
 
 def test_highlighted_providers_without_data_are_noted(ds) -> None:
     p = params(market="europe", highlight=["cloudwatt", "ovhcloud", "aws", "european_providers"])
-    text = mr.shares_section(mr.analyse_market(ds, p)).text
+    text = shares_section(mr.analyse_market(ds, p)).text
     assert "Cloudwatt: no share figure in any European series." in text
     # OVHcloud: only the unattributed series ("about 2 %", 2021 and c. 2025)
     assert re.search(
@@ -280,9 +343,7 @@ def test_highlighted_providers_without_data_are_noted(ds) -> None:
 
 
 def test_origin_view_marks_periods_without_the_big_three(ds) -> None:
-    section = mr.shares_section(
-        mr.analyse_market(ds, params(market="worldwide", group_by="origin"))
-    )
+    section = shares_section(mr.analyse_market(ds, params(market="worldwide", group_by="origin")))
     (fig,) = section.figures
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # worldwide the US origin adds the US providers the sources name: a lower bound
@@ -292,7 +353,7 @@ def test_origin_view_marks_periods_without_the_big_three(ds) -> None:
 
 
 def test_origin_view_in_europe_labels_the_big_three_a_lower_bound(ds) -> None:
-    section = mr.shares_section(mr.analyse_market(ds, params(market="europe", group_by="origin")))
+    section = shares_section(mr.analyse_market(ds, params(market="europe", group_by="origin")))
     (fig,) = section.figures
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     # Synergy gives the big three, never every US provider
@@ -309,7 +370,7 @@ def test_origin_view_in_europe_labels_the_big_three_a_lower_bound(ds) -> None:
 
 
 def test_the_rest_of_the_market_is_drawn_and_tabulated(ds) -> None:
-    section = mr.shares_section(mr.analyse_market(ds, params()))
+    section = shares_section(mr.analyse_market(ds, params()))
     (fig,) = section.figures
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -330,7 +391,7 @@ def test_the_rest_of_the_market_is_drawn_and_tabulated(ds) -> None:
 
 
 def test_european_change_release_by_release(ds) -> None:
-    section = mr.shares_section(mr.analyse_market(ds, params()))
+    section = shares_section(mr.analyse_market(ds, params()))
     assert (
         "European providers' share went from 29 % in 2017 to 15 % in 2024 in one release "
         "(Synergy release of 2025): -14 points (-14 to -11)" in section.text
@@ -382,15 +443,12 @@ def test_sentences_carry_ranges_and_sources(ds) -> None:
     # 2020-12), 61 bn EUR in 2024 comes from the 2025 release: (61/23) ** 0.25 - 1 = 27.6 %
     assert "at most 27.6 % a year" in text
     assert "The two ends come from different releases" in text
-    caveats = mr.caveats_section(mr.analyse_market(ds, params())).text
-    assert RULES["span"] in caveats  # the rule, from evidence.RULES
-    assert "median of the exact figures" in caveats  # exact figures set the central value
-    (table,) = mr.caveats_section(mr.analyse_market(ds, params())).tables
+    (table,) = caveats_section(mr.analyse_market(ds, params())).tables
     assert "Synergy release of 2020" in " ".join(table["Figures and where from"])
 
 
 def test_size_section_surfaces_conflict_22(ds) -> None:
-    section = mr.size_section(mr.analyse_market(ds, params(market="france")))
+    section = size_section(mr.analyse_market(ds, params(market="france")))
     text = section.text
     # one release: Silicon.fr (2023-07) gives 1.4 (2020) and 2.5 (2022): 33.6 % a year
     assert "grew 33.6 % a year from 2020 to 2022" in text and "one release" in text
@@ -429,7 +487,7 @@ def test_worldwide_big3_and_cr3_are_one_series_one_definition(ds) -> None:
     assert "It is quoted for" not in text  # CR3 and the big three: the same period now
     assert "68" not in big3 + cr3  # the figure of unclear definition is in neither
     # ... it is shown apart, with its sources and why
-    caveats = mr.caveats_section(mr.analyse_market(ds, p)).text
+    caveats = caveats_section(mr.analyse_market(ds, p)).text
     assert "Kept apart, because the sources leave their definition unclear" in caveats
     assert "Amazon, Microsoft and Google, 2025-Q4, 68 % (" in caveats
     assert "CRN (citing Synergy)" in caveats and "Lightwave (citing Synergy)" in caveats
@@ -452,7 +510,7 @@ _ENDS = ("_low", "", "_high")
 
 
 def test_scale_in_usd_is_not_converted(ds) -> None:
-    section = mr.scale_section(mr.analyse_market(ds, params(market="worldwide")))
+    section = scale_section(mr.analyse_market(ds, params(market="worldwide")))
     assert section.figures == []
     assert "no exchange-rate assumption is made" in section.text
     # OVHcloud's revenue of fiscal 2025 beside Synergy's 2025 size: the same year
@@ -462,12 +520,12 @@ def test_scale_in_usd_is_not_converted(ds) -> None:
 
 def test_no_usd_note_where_a_euro_size_exists(ds) -> None:
     # Europe: Synergy's series is in euros (61 bn EUR in 2024) beside its USD restatement
-    text = mr.scale_section(mr.analyse_market(ds, params())).text
+    text = scale_section(mr.analyse_market(ds, params())).text
     assert "in USD" not in text and "no ratio is computed" not in text
 
 
 def test_scale_only_against_markets_that_can_contain_the_revenue(ds) -> None:
-    section = mr.scale_section(mr.analyse_market(ds, params()))
+    section = scale_section(mr.analyse_market(ds, params()))
     (table,) = section.tables
     cloudwatt = table.loc[table["Company"] == "Cloudwatt"].iloc[0]
     # 2 M EUR (about 2, at most 2, under 3) against 11 bn EUR (CFE-CGC, 2014): 0.018 %
@@ -476,7 +534,7 @@ def test_scale_only_against_markets_that_can_contain_the_revenue(ds) -> None:
     # OVHcloud's worldwide revenue is not set against a European series
     assert "OVHcloud (OVH)" not in set(table["Company"])
     assert "earned beyond Europe, so not set against" in section.text
-    france = mr.scale_section(mr.analyse_market(ds, params(market="france")))
+    france = scale_section(mr.analyse_market(ds, params(market="france")))
     (table,) = france.tables
     ovh = table.loc[table["Company"] == "OVHcloud (OVH), revenue in France"].iloc[0]
     # 343 M EUR (France, fiscal 2021) / 16 bn EUR (Markess total cloud, 2021) = 2.14 %
@@ -505,7 +563,7 @@ def test_european_change_without_one_release_says_so(ds) -> None:
 
 
 def test_concentration_text_matches_what_is_named(ds) -> None:
-    europe = mr.concentration_section(mr.analyse_market(ds, params()))
+    europe = concentration_section(mr.analyse_market(ds, params()))
     (fig,) = europe.figures
     assert len(fig.axes) == 2  # CR3 and the HHI in two panels, not two y-axes on one plot
     # Europe 2024 names no company: the cap comes from the big three's smallest member
@@ -521,7 +579,7 @@ def test_concentration_text_matches_what_is_named(ds) -> None:
     # 2021: Deutsche Telekom, 2 %, is the largest European provider Synergy names
     row = table.loc[table["Period"] == "2021"].iloc[0]
     assert "European cloud providers firms at most 2 %" in row["Note"]
-    france = mr.concentration_section(mr.analyse_market(ds, params(market="france")))
+    france = concentration_section(mr.analyse_market(ds, params(market="france")))
     # France 2022 names AWS, Microsoft and Google: the smallest named share, Google's 8 %
     assert "no provider left unnamed holds more than the smallest named share (8 % in 2022)" in (
         france.text
@@ -692,3 +750,13 @@ def test_key_numbers_say_their_unit_and_renames_are_mapped(ds) -> None:
     assert numeric and all(kn.units.get(n) for n in numeric), set(numeric) - set(kn.units)
     for old in ("hhi_min", "share_figures", "ovhcloud_revenue_pct_of_market_low"):
         assert old not in kn.values and RENAMED[old] in kn.values
+
+
+def test_the_notebook_states_the_range_rule_the_code_applies() -> None:
+    """The rule for ranges is prose in the notebook's Markdown (caveats, size and shares
+    charts): it must be the rule evidence.RULES names, word for word."""
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "market_position.ipynb").read_text())
+    markdown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    stating = [m.splitlines()[0] for m in markdown if RULES["span"] in m]
+    assert stating == ["## Market size and growth", "## Shares over time", "## Caveats"]
+    assert "median of the exact figures" in RULES["span"]  # exact figures set the central value

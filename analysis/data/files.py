@@ -1,4 +1,4 @@
-"""The data directory and its files: which directory, its descriptor, its checksum, raw CSV text.
+"""The data directory and its files: which directory, its descriptor, its checksum.
 
 The lowest layer of :mod:`analysis.data`: :mod:`analysis.data.validate` checks what these
 functions find and :mod:`analysis.data.io` loads it as typed frames. Which directory is used,
@@ -18,8 +18,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from analysis.data.paths import resource_path_problems
 from analysis.errors import DataError
 
@@ -32,7 +30,6 @@ __all__ = [
     "data_files",
     "default_data_dir",
     "read_descriptor",
-    "read_raw",
     "resolve_data_dir",
 ]
 
@@ -113,8 +110,3 @@ def data_checksum(data_dir: str | os.PathLike[str] | None = None) -> str:
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def read_raw(path: Path) -> pd.DataFrame:
-    """Read a CSV as text only: no type guessing, empty cells as missing."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")

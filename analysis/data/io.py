@@ -28,10 +28,9 @@ from analysis.data.files import (
     data_files,
     default_data_dir,
     read_descriptor,
-    read_raw,
     resolve_data_dir,
 )
-from analysis.data.validate import validate_data_dir
+from analysis.data.validate import read_raw, validate_data_dir
 from analysis.errors import DataError
 
 __all__ = [

@@ -26,12 +26,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.data.files import read_descriptor, read_raw
+from analysis.data.files import read_descriptor
 from analysis.errors import DataError
 
 __all__ = [
     "Problem",
     "parse_partial_date",
+    "read_raw",
     "validate_data_dir",
 ]
 
@@ -56,6 +57,11 @@ class Problem:
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)
         return f"{self.file}:{row}:{self.column or '-'}: {self.message}"
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read a CSV as text only: no type guessing, empty cells as missing."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
 
 
 def parse_partial_date(text: str) -> tuple[dt.date, dt.date] | None:

@@ -31,17 +31,16 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from analysis.market.columns import PERIOD_KEYS, SHARE_COLUMNS
 from analysis.market.shares import (
-    SHARE_COLUMNS,
-    _is_residual,
-    _Structure,
+    ShareStructure,
     disjoint_shares,
+    is_residual,
 )
 from analysis.market.sizes import MarketInputError
 
 __all__ = ["Cr3Range", "HhiRange", "concentration", "cr3_range", "hhi", "hhi_range"]
 
-_KEYS = ["market_id", "period", "period_type", "year"]
 _MAX_BREAKPOINTS = 1_000_000  # breakpoints examined per share pool for the maximum
 
 
@@ -371,15 +370,15 @@ def concentration(
     >>> c[["cr3_central_pct", "hhi_min", "hhi_max"]].iloc[0].tolist()
     [71.0, 2469.0, 2686.0]
     """
-    structure = _Structure.build(entities, members)
-    base = table.loc[~_is_residual(table)].drop(
+    structure = ShareStructure.build(entities, members)
+    base = table.loc[~is_residual(table)].drop(
         columns=["is_counted", "overlap_note"], errors="ignore"
     )
     marked = disjoint_shares(base, entities, members, prefer=prefer, tolerance_pct=tolerance_pct)
     records = []
-    for key, rows in marked.groupby(_KEYS, sort=False, dropna=False):
+    for key, rows in marked.groupby(PERIOD_KEYS, sort=False, dropna=False):
         counted = rows.loc[rows["is_counted"]]
-        record = dict(zip(_KEYS, key, strict=True))
+        record = dict(zip(PERIOD_KEYS, key, strict=True))
         caps = _pool_caps(rows, structure)
         record.update(_period_hhi(counted, structure, tolerance_pct, caps))
         record.update(_period_cr3(counted, structure, top3_group, rows))
@@ -388,7 +387,7 @@ def concentration(
         record["note"] = "; ".join(n for n in (record.pop("hhi_note"), record.pop("cr3_note")) if n)
         records.append(record)
     columns = [
-        *_KEYS,
+        *PERIOD_KEYS,
         "cr3_low_pct",
         "cr3_central_pct",
         "cr3_high_pct",
@@ -407,7 +406,7 @@ def concentration(
     return out.sort_values(["year", "period"], kind="stable").reset_index(drop=True)
 
 
-def _pool_caps(rows: pd.DataFrame, structure: _Structure) -> dict[str, tuple[float, tuple]]:
+def _pool_caps(rows: pd.DataFrame, structure: ShareStructure) -> dict[str, tuple[float, tuple]]:
     """Counted pools with companies named inside them this period: pool -> (cap, names)."""
     caps: dict[str, tuple[float, tuple]] = {}
     inside = rows.loc[~rows["is_counted"] & rows["overlap_note"].str.startswith("inside ")]
@@ -423,7 +422,7 @@ def _pool_caps(rows: pd.DataFrame, structure: _Structure) -> dict[str, tuple[flo
 
 
 def _split(
-    counted: pd.DataFrame, structure: _Structure, col: str
+    counted: pd.DataFrame, structure: ShareStructure, col: str
 ) -> tuple[list[float], list[tuple[float, int]], list[str]]:
     """Named shares, closed groups ``(total, size)`` and the ids of the pools (open groups)."""
     named, closed, pools = [], [], []
@@ -439,7 +438,7 @@ def _split(
 
 def _period_hhi(
     counted: pd.DataFrame,
-    structure: _Structure,
+    structure: ShareStructure,
     tol: float,
     caps: dict[str, tuple[float, tuple]],
 ) -> dict[str, object]:
@@ -499,7 +498,7 @@ def _period_hhi(
 
 def _period_cr3(
     counted: pd.DataFrame,
-    structure: _Structure,
+    structure: ShareStructure,
     top3_group: str | None,
     rows: pd.DataFrame | None = None,
 ) -> dict[str, object]:

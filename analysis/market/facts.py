@@ -34,11 +34,11 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from analysis.core.evidence import estimate_by
-from analysis.market.shares import SHARE_COLUMNS
+from analysis.market.columns import PERIOD_KEYS, RANGE_COLUMNS, SHARE_COLUMNS
 from analysis.market.sizes import (
-    _rate_bound,
     decimal_year,
     period_midyear,
+    rate_bound,
     release_clusters,
     same_release,
 )
@@ -78,8 +78,6 @@ MILESTONE_SPECS: tuple[tuple[str, str, str], ...] = (
     ("events", "cloudwatt", "service_end"),
     ("events", "cloud_strategy_2021", "policy_announced"),
 )
-_PERIOD_KEYS = ["market_id", "period", "period_type", "year"]
-_RANGE = ["low", "central", "high"]
 
 
 # --------------------------------------------------------------------------- milestones
@@ -308,7 +306,7 @@ def big3_share(
     wanted = set(members.loc[members["group_id"] == group_id, "member_id"].astype(str))
     records = []
     base = table.loc[table["provider_id"] != "other_unknown"]
-    for key, rows in base.groupby(_PERIOD_KEYS, sort=False):
+    for key, rows in base.groupby(PERIOD_KEYS, sort=False):
         observations: list[tuple[float, float, float]] = []
         basis = []
         group = rows.loc[rows["provider_id"] == group_id]
@@ -334,7 +332,7 @@ def big3_share(
                     sources.setdefault(str(source_id), None)
         records.append(
             {
-                **dict(zip(_PERIOD_KEYS, key, strict=True)),
+                **dict(zip(PERIOD_KEYS, key, strict=True)),
                 "low": min(o[0] for o in observations),
                 "central": float(statistics.median(o[1] for o in preferred)),
                 "high": max(o[2] for o in observations),
@@ -346,7 +344,7 @@ def big3_share(
             }
         )
     members_cols = ["members_low", "members_central", "members_high"]
-    columns = [*_PERIOD_KEYS, "x", *_RANGE, "basis", *members_cols, "source_ids"]
+    columns = [*PERIOD_KEYS, "x", *RANGE_COLUMNS, "basis", *members_cols, "source_ids"]
     out = pd.DataFrame.from_records(records, columns=[c for c in columns if c != "x"])
     out.insert(4, "x", _midyear(out) if len(out) else [])
     return out.sort_values(["x", "period"], kind="stable").reset_index(drop=True)
@@ -487,7 +485,7 @@ def changes_by_release(rows: pd.DataFrame, value_col: str = "share_pct") -> pd.D
                 "first_value": float(first[value_col]),
                 "latest_value": float(last[value_col]),
                 "change_pp": float(last[value_col] - first[value_col]) if several else math.nan,
-                "bound": _rate_bound(str(first["bound"]), str(last["bound"])) if several else "",
+                "bound": rate_bound(str(first["bound"]), str(last["bound"])) if several else "",
                 "latest_x": float(last["_x"]),
                 "source_ids": tuple(dict.fromkeys(part["source_id"])),
             }
@@ -548,7 +546,7 @@ def release_change(
         first, last = max(same, key=lambda p: (p[1]["page_date"], p[1]["release_key"]))
         central = float(last[value_col] - first[value_col])
         first_value, latest_value = float(first[value_col]), float(last[value_col])
-        bound = _rate_bound(str(first["bound"]), str(last["bound"]))
+        bound = rate_bound(str(first["bound"]), str(last["bound"]))
         label = str(last["release_label"])
     else:
         first_value = float(statistics.median(f[value_col] for f in firsts))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.market.columns import union_source_ids
 from analysis.market.facts import comparable_markets
 from analysis.market.sizes import cagr_over_window, release_pairs
 from analysis.market.window import MarketWindow, not_forecast
@@ -103,13 +104,9 @@ def series_growth(window: MarketWindow, market_id: str, series: pd.DataFrame) ->
         if not out["reason"]:
             first, last = int(out["start_year"]), int(out["end_year"])
             out["bound"] = bound_word(series, first, last)
-            out["source_ids"] = tuple(
-                dict.fromkeys(
-                    [
-                        *series.loc[series["year"] == first, "source_ids"].iloc[0],
-                        *series.loc[series["year"] == last, "source_ids"].iloc[0],
-                    ]
-                )
+            out["source_ids"] = union_source_ids(
+                series.loc[series["year"] == first, "source_ids"].iloc[0],
+                series.loc[series["year"] == last, "source_ids"].iloc[0],
             )
     ok = not out["reason"]
     out["start_release"] = _release_labels(rows, int(out["start_year"])) if ok else ""

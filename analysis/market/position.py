@@ -12,13 +12,13 @@ from collections.abc import Collection, Sequence
 
 import pandas as pd
 
-from analysis.market.shares import _PERIOD_KEYS, SHARE_COLUMNS, _is_residual, _Structure
+from analysis.market.columns import PERIOD_KEYS, RANGE_COLUMNS, SHARE_COLUMNS
+from analysis.market.shares import ShareStructure, is_residual
 from analysis.market.sizes import (
-    RANGE_COLUMNS,
     MarketInputError,
-    _range_view,
     cagr,
     cagr_over_window,
+    range_view,
 )
 
 __all__ = ["provider_growth", "relative_share"]
@@ -61,11 +61,11 @@ def relative_share(
     >>> relative_share(t, ent)["relative_share_central"].round(3).tolist()
     [1.0, 0.4, 0.178]
     """
-    structure = _Structure.build(entities, members)
-    base = table.loc[~_is_residual(table)]
+    structure = ShareStructure.build(entities, members)
+    base = table.loc[~is_residual(table)]
     structure.check(base["provider_id"])
     records: list[dict[str, object]] = []
-    for key, rows in base.groupby(_PERIOD_KEYS, sort=False, dropna=False):
+    for key, rows in base.groupby(PERIOD_KEYS, sort=False, dropna=False):
         firms = rows.loc[[not structure.is_group(p) for p in rows["provider_id"]]]
         if firms.empty:
             continue
@@ -93,7 +93,7 @@ def relative_share(
                 ratios = [math.nan] * 3
             records.append(
                 {
-                    **dict(zip(_PERIOD_KEYS, key, strict=True)),
+                    **dict(zip(PERIOD_KEYS, key, strict=True)),
                     "provider_id": firm["provider_id"],
                     "share_central_pct": float(firm["share_central_pct"]),
                     "leader_id": "" if hidden else str(leader["provider_id"]),
@@ -104,7 +104,7 @@ def relative_share(
                 }
             )
     columns = [
-        *_PERIOD_KEYS,
+        *PERIOD_KEYS,
         "provider_id",
         "share_central_pct",
         "leader_id",
@@ -180,10 +180,10 @@ def provider_growth(
     if len(metrics) != 1 or not str(metrics[0]).startswith("size_"):
         raise MarketInputError("series must hold one size metric (size_eur_bn or size_usd_bn)")
     unit = str(metrics[0]).removeprefix("size_")
-    sizes = _range_view(series).set_index("year")
+    sizes = range_view(series).set_index("year")
     if sizes.index.duplicated().any():
         raise MarketInputError("series has several rows per year; reduce it with size_series")
-    rows = table.loc[table["period_type"].isin(period_types) & ~_is_residual(table)]
+    rows = table.loc[table["period_type"].isin(period_types) & ~is_residual(table)]
     if rows.duplicated(["provider_id", "year"]).any():
         dup = rows.loc[rows.duplicated(["provider_id", "year"], keep=False)].iloc[0]
         raise MarketInputError(

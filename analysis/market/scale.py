@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from analysis.market.columns import union_source_ids
 from analysis.market.facts import revenue_estimates
 from analysis.market.sizes import scale_table
 from analysis.market.window import MarketWindow
@@ -160,7 +161,6 @@ def _scale_rows(revenues: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
             bool(rev.loc[k, "open_high"]) or bool(flags.loc[k[1], "open_low"]) for k in keys
         ],
         source_ids=[
-            tuple(dict.fromkeys([*rev.loc[k, "source_ids"], *flags.loc[k[1], "source_ids"]]))
-            for k in keys
+            union_source_ids(rev.loc[k, "source_ids"], flags.loc[k[1], "source_ids"]) for k in keys
         ],
     )

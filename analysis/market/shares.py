@@ -33,27 +33,27 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.market.sizes import RANGE_COLUMNS, MarketInputError, _reduce
+from analysis.market.columns import PERIOD_KEYS, RANGE_COLUMNS, SHARE_COLUMNS, union_source_ids
+from analysis.market.sizes import MarketInputError, reduce_ranges
 
 __all__ = [
     "ORIGIN_GROUPS",
     "OTHER_UNKNOWN",
     "SHARE_COLUMNS",
+    "ShareStructure",
     "by_origin",
     "disjoint_shares",
+    "is_residual",
     "open_group_ids",
     "shares_table",
     "with_other_unknown",
 ]
 
-#: the share range columns of every table in this module (percent of the market)
-SHARE_COLUMNS = ("share_low_pct", "share_central_pct", "share_high_pct")
 #: provider id of the rest of the market added by :func:`with_other_unknown`
 OTHER_UNKNOWN = "other_unknown"
 #: origin groups of :func:`by_origin`; ``french`` is a part of ``european``, not an addend
 ORIGIN_GROUPS = ("us", "european", "french", "other", "unattributed")
 
-_PERIOD_KEYS = ["market_id", "period", "period_type", "year"]
 _ORIGIN_OF_GROUP = {"us": "us", "european": "european", "french": "european", "other": "other"}
 # an open group of origin X covers companies of these origins
 _COVERS = {"european": {"european", "french"}, "french": {"french"}, "us": {"us"}}
@@ -112,8 +112,8 @@ def shares_table(
     rows = shares.loc[shares["market_id"] == market_id]
     if "metric" in rows.columns:  # a reduced frame may have dropped it
         rows = rows.loc[rows["metric"] == metric]
-    keys = [*_PERIOD_KEYS, "provider_id"]
-    out = _reduce(rows, keys, "share_pct", rule=rule, published_col=published_col)
+    keys = [*PERIOD_KEYS, "provider_id"]
+    out = reduce_ranges(rows, keys, "share_pct", rule=rule, published_col=published_col)
     out = out.rename(columns=dict(zip(RANGE_COLUMNS, SHARE_COLUMNS, strict=True)))
     values = out[list(SHARE_COLUMNS)]
     bad = (values < 0) | (values > 100)
@@ -149,7 +149,7 @@ def open_group_ids(entities: pd.DataFrame) -> set[str]:
 
 
 @dataclass
-class _Structure:
+class ShareStructure:
     """Who is a group, what each covers and each id's origin."""
 
     kind: dict[str, str]
@@ -157,7 +157,7 @@ class _Structure:
     explicit: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, entities: pd.DataFrame, members: pd.DataFrame | None) -> _Structure:
+    def build(cls, entities: pd.DataFrame, members: pd.DataFrame | None) -> ShareStructure:
         origins = entities["origin"] if "origin" in entities.columns else [None] * len(entities)
         structure = cls(
             kind=dict(zip(entities["entity_id"], entities["kind"], strict=True)),
@@ -214,7 +214,7 @@ class _Structure:
 def _select(
     providers: Sequence[str],
     central: Sequence[float],
-    structure: _Structure,
+    structure: ShareStructure,
     prefer: str,
     tolerance_pct: float,
 ) -> dict[str, tuple[bool, str]]:
@@ -297,13 +297,13 @@ def disjoint_shares(
     """
     if prefer not in ("members", "group"):
         raise MarketInputError(f"prefer must be 'members' or 'group', got {prefer!r}")
-    structure = _Structure.build(entities, members)
+    structure = ShareStructure.build(entities, members)
     structure.check(table["provider_id"])
     out = table.copy()
     counted = pd.Series(True, index=out.index)
     notes = pd.Series("", index=out.index, dtype=object)
-    residual = _is_residual(out)
-    for _, rows in out.loc[~residual].groupby(_PERIOD_KEYS, sort=False, dropna=False):
+    residual = is_residual(out)
+    for _, rows in out.loc[~residual].groupby(PERIOD_KEYS, sort=False, dropna=False):
         chosen = _select(
             list(rows["provider_id"]),
             list(rows["share_central_pct"]),
@@ -318,7 +318,8 @@ def disjoint_shares(
     return out
 
 
-def _is_residual(table: pd.DataFrame) -> pd.Series:
+def is_residual(table: pd.DataFrame) -> pd.Series:
+    """A mask of the rows that are the unnamed rest of the market (:data:`OTHER_UNKNOWN`)."""
     if "is_residual" in table.columns:
         return table["is_residual"].fillna(False).astype(bool)
     return table["provider_id"] == OTHER_UNKNOWN
@@ -360,20 +361,20 @@ def with_other_unknown(table: pd.DataFrame, *, tolerance_pct: float | None = Non
     >>> out.loc[out["is_residual"], list(SHARE_COLUMNS)].iloc[0].tolist()
     [15.0, 15.0, 16.0]
     """
-    base = table.loc[~_is_residual(table)].copy()
+    base = table.loc[~is_residual(table)].copy()
     if "is_counted" not in base.columns:
         base["is_counted"] = True
         base["overlap_note"] = ""
     base["is_residual"] = False
     extra: list[dict[str, object]] = []
     flags: dict[tuple, tuple[float, bool]] = {}
-    for key, rows in base.groupby(_PERIOD_KEYS, sort=False, dropna=False):
+    for key, rows in base.groupby(PERIOD_KEYS, sort=False, dropna=False):
         counted = rows.loc[rows["is_counted"].astype(bool)]
         sums = [float(counted[col].sum()) for col in SHARE_COLUMNS]
         tol = 0.5 * len(counted) if tolerance_pct is None else float(tolerance_pct)
         over = sums[1] > 100 + tol
         flags[key] = (sums[1], over)
-        row = dict(zip(_PERIOD_KEYS, key, strict=True))
+        row = dict(zip(PERIOD_KEYS, key, strict=True))
         row.update(
             provider_id=OTHER_UNKNOWN,
             share_low_pct=max(0.0, 100 - sums[2]),
@@ -389,10 +390,10 @@ def with_other_unknown(table: pd.DataFrame, *, tolerance_pct: float | None = Non
         if "n_observations" in rows.columns:
             row["n_observations"] = 0
         if "source_ids" in rows.columns:
-            row["source_ids"] = _union_sources(counted["source_ids"])
+            row["source_ids"] = union_source_ids(*counted["source_ids"])
         extra.append(row)
     out = pd.concat([base, pd.DataFrame(extra, columns=base.columns)], ignore_index=True)
-    keys = list(zip(*(out[k] for k in _PERIOD_KEYS), strict=True))
+    keys = list(zip(*(out[k] for k in PERIOD_KEYS), strict=True))
     out["known_sum_pct"] = [flags[k][0] for k in keys]
     out["is_over_100"] = [flags[k][1] for k in keys]
     out["is_residual"] = out["is_residual"].astype(bool)
@@ -400,16 +401,6 @@ def with_other_unknown(table: pd.DataFrame, *, tolerance_pct: float | None = Non
     return out.sort_values(
         ["year", "period", "is_residual", "provider_id"], kind="stable"
     ).reset_index(drop=True)
-
-
-def _union_sources(values: Iterable[object]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for value in values:
-        items = value if isinstance(value, (tuple, list)) else [value]
-        for item in items:
-            if isinstance(item, str) and item:
-                seen.setdefault(item, None)
-    return tuple(seen)
 
 
 # --------------------------------------------------------------------------- origin
@@ -463,8 +454,8 @@ def by_origin(
     >>> by_origin(t, ent, mem)[["origin_group", "share_central_pct"]].values.tolist()
     [['us', 69.0], ['european', 16.0], ['french', 2.0], ['unattributed', 15.0]]
     """
-    structure = _Structure.build(entities, members)
-    base = table.loc[~_is_residual(table)].drop(
+    structure = ShareStructure.build(entities, members)
+    base = table.loc[~is_residual(table)].drop(
         columns=["is_counted", "overlap_note"], errors="ignore"
     )
     marked = disjoint_shares(base, entities, members, prefer=prefer, tolerance_pct=tolerance_pct)
@@ -473,8 +464,8 @@ def by_origin(
         for p in marked["provider_id"]
     ]
     records: list[dict[str, object]] = []
-    for key, rows in marked.groupby(_PERIOD_KEYS, sort=False, dropna=False):
-        head = dict(zip(_PERIOD_KEYS, key, strict=True))
+    for key, rows in marked.groupby(PERIOD_KEYS, sort=False, dropna=False):
+        head = dict(zip(PERIOD_KEYS, key, strict=True))
         counted = rows.loc[rows["is_counted"]]
         attributed = [0.0, 0.0, 0.0]
         for group in ("us", "european", "other"):
@@ -521,13 +512,13 @@ def by_origin(
                 "open_high": _any_flag(counted, "open_low"),
                 "basis": basis,
                 "note": "100 - attributed origins (groups of mixed origin and the rest)",
-                "source_ids": _union_sources(counted.get("source_ids", [])),
+                "source_ids": union_source_ids(*counted.get("source_ids", [])),
             }
         )
     out = pd.DataFrame.from_records(
         records,
         columns=[
-            *_PERIOD_KEYS,
+            *PERIOD_KEYS,
             "origin_group",
             *SHARE_COLUMNS,
             "is_additive",
@@ -554,7 +545,7 @@ def _origin_row(
     sums: list[float],
     part: pd.DataFrame,
     left_out: pd.DataFrame,
-    structure: _Structure,
+    structure: ShareStructure,
     *,
     is_additive: bool,
 ) -> dict[str, object]:
@@ -576,7 +567,7 @@ def _origin_row(
         "open_high": _any_flag(part, "open_high"),
         "basis": "+".join(part["provider_id"]),
         "note": note,
-        "source_ids": _union_sources(part.get("source_ids", [])),
+        "source_ids": union_source_ids(*part.get("source_ids", [])),
     }
 
 

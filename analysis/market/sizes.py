@@ -40,6 +40,7 @@ import pandas as pd
 
 from analysis.core.evidence import estimate_by
 from analysis.errors import AnalysisError
+from analysis.market.columns import RANGE_COLUMNS
 
 __all__ = [
     "RANGE_COLUMNS",
@@ -52,6 +53,9 @@ __all__ = [
     "growth_checks",
     "market_definition",
     "period_midyear",
+    "range_view",
+    "rate_bound",
+    "reduce_ranges",
     "release_clusters",
     "release_pairs",
     "same_release",
@@ -61,8 +65,6 @@ __all__ = [
     "with_releases",
 ]
 
-#: the three columns of a reduced figure
-RANGE_COLUMNS = ("low", "central", "high")
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[QH])(?P<n>\d))?$")
 _RELEASE_DATE = re.compile(r"\d{4}(?:-\d{2})?")
@@ -140,7 +142,7 @@ def decimal_year(value: object) -> float:
     return stamp.year + (stamp.day_of_year - 1) / days
 
 
-def _reduce(
+def reduce_ranges(
     frame: pd.DataFrame,
     keys: Sequence[str],
     value_col: str,
@@ -192,7 +194,7 @@ def _reduce(
     return out.drop(columns="rule")
 
 
-def _range_view(frame: pd.DataFrame, value_col: str = "value") -> pd.DataFrame:
+def range_view(frame: pd.DataFrame, value_col: str = "value") -> pd.DataFrame:
     """A copy with float low/central/high columns (a single value column fills all three)."""
     out = frame.copy()
     if set(RANGE_COLUMNS) <= set(out.columns):
@@ -331,7 +333,7 @@ def size_series(
     else:
         rows = rows.loc[~forecast]
     keys = ["market_id", "metric", "year"]
-    out = _reduce(rows, keys, "value", rule=rule, published_col=published_col)
+    out = reduce_ranges(rows, keys, "value", rule=rule, published_col=published_col)
     flags = rows.groupby("year")["is_forecast"].all()
     out["is_forecast"] = out["year"].map(flags).fillna(False).astype(bool)
     out["year"] = out["year"].astype(int)
@@ -367,7 +369,7 @@ def cagr_over_window(series: pd.DataFrame, start_year: int, end_year: int) -> pd
     """
     if start_year >= end_year:
         raise MarketInputError(f"window start {start_year} must be before its end {end_year}")
-    view = _range_view(series)
+    view = range_view(series)
     if view["year"].duplicated().any():
         raise MarketInputError("series has several rows per year; reduce it with size_series")
     inside = view.loc[
@@ -561,7 +563,7 @@ def release_clusters(rows: pd.DataFrame) -> list[list[object]]:
     return list(clusters.values())
 
 
-def _rate_bound(start_bound: str, end_bound: str) -> str:
+def rate_bound(start_bound: str, end_bound: str) -> str:
     """'at most' / 'at least' when an end of a growth rate or change is only a bound."""
     up = start_bound == "lower" or end_bound == "upper"  # start too low or end too high
     down = start_bound == "upper" or end_bound == "lower"
@@ -632,7 +634,7 @@ def release_pairs(rows: pd.DataFrame) -> pd.DataFrame:
                     "start_value": float(first["value"]),
                     "end_value": float(last["value"]),
                     "cagr_pct": rate.pct,
-                    "bound": _rate_bound(str(first.get("bound")), str(last.get("bound"))),
+                    "bound": rate_bound(str(first.get("bound")), str(last.get("bound"))),
                     "is_forecast": bool(first.get("is_forecast", False))
                     or bool(last.get("is_forecast", False)),
                     "release_label": str(last["release_label"]),
@@ -872,7 +874,7 @@ def scale_table(
             "series must hold one market and one metric (use size_series for one market)"
         )
     market_id, metric = str(markets[0]), str(metrics[0])
-    view = _range_view(series)
+    view = range_view(series)
     if view["year"].duplicated().any():
         raise MarketInputError("series has several rows per year; reduce it with size_series")
     if metric == "size_usd_bn":

@@ -18,6 +18,13 @@ Any problem in step 1 raises an :class:`~analysis.errors.AnalysisError` (exit 2)
 anything is written to the output folder; a held lock exits 3; a failed report exits 1. If
 step 5 fails, the run is not published and its folder is kept as ``.tmp-<run-id>.kept``
 (:class:`RunNotPublishedError`, exit 4).
+
+The steps of the run proper are functions of their own: :func:`_prepare`, :func:`_execute`,
+:func:`_record` (manifest), :func:`_write_index` and :func:`_publish`, called in turn by
+:func:`_run_locked`. Imports are at the top of the module except the heavy ones (pandas
+through :mod:`analysis.data.io`, nbconvert through :mod:`analysis.runner.html`, papermill
+through the workers), made in the step that needs them: the kernel template starts its own
+imports first and the checks overlap with them.
 """
 
 from __future__ import annotations
@@ -35,10 +42,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.data.files import REPO_ROOT
 from analysis.errors import AnalysisError, ConfigError, DataError, ParameterError
 from analysis.runner.config import (
     LoadedConfig,
@@ -47,7 +55,31 @@ from analysis.runner.config import (
     read_config,
     select_reports,
 )
+from analysis.runner.forkserver import ForkServer
 from analysis.runner.layout import short_tmp
+from analysis.runner.limits import option_problems
+from analysis.runner.lock import RunLock, describe_holder
+from analysis.runner.publish import (
+    KEPT_MAX_AGE_DAYS,
+    clean_kept,
+    held_signals,
+    output_problems,
+    point_latest,
+    repair_latest_txt,
+)
+from analysis.runner.published import shown_path
+from analysis.runner.runs import (
+    LATEST,
+    MANIFEST,
+    TMP_PREFIX,
+    clean_stale,
+    json_safe,
+    keep_unpublished,
+    list_runs,
+    move_into_place,
+    new_run_id,
+    write_json_atomic,
+)
 from analysis.runner.versions import library_versions
 
 __all__ = ["RunNotPublishedError", "RunOptions", "run_reports"]
@@ -164,7 +196,6 @@ def shown_data_dir(given: str, resolved: Path) -> str:
     """The data directory as pages show it: relative to the repository root when it lies
     inside it, else as the user gave it (pages are published; the manifest keeps the
     absolute path)."""
-    from analysis.data.io import REPO_ROOT
 
     try:
         return resolved.relative_to(REPO_ROOT).as_posix()
@@ -198,8 +229,6 @@ def _check_inputs(
     config has no problem, ``on_config_ok(reports)`` is called before the data checks
     (the runner starts the kernel template's imports there, in another process).
     """
-    from analysis.runner.limits import option_problems
-    from analysis.runner.publish import output_problems
 
     # options first: a bad one stops the run with the config's problems, before any kernel
     bad_options = option_problems(options.jobs, options.cell_timeout_s)
@@ -258,8 +287,6 @@ def run_reports(options: RunOptions) -> int:
     they overlap on two cores); a problem found then, or a locked output folder, stops the
     template at once, before it has started any kernel.
     """
-    from analysis.runner.forkserver import ForkServer
-
     _clean_stale_runtime_dirs()
     runtime_dir = Path(tempfile.mkdtemp(prefix=f"{_RUNTIME_PREFIX}{os.getpid()}-", dir=short_tmp()))
     fork_log = open(runtime_dir / "forkserver.log", "wb")  # noqa: SIM115 - closed below
@@ -324,6 +351,23 @@ def _plan_reuse(options: RunOptions, reports: list[Report], explicit: str | None
     return plan
 
 
+@dataclass
+class _RunState:
+    """Where the run proper stands, for the steps and for what an error must keep or remove."""
+
+    output: Path
+    started: dt.datetime
+    run_clock: float
+    lock_wait_s: float
+    step: str = "preparing the run folder"
+    run_id: str = ""
+    tmp_dir: Path | None = None
+    moved: bool = False
+    entries: list[dict[str, Any]] | None = None
+    previous: str | None = None
+    footer: dict[str, Any] = field(default_factory=dict)
+
+
 def _run_locked(
     options: RunOptions,
     checked: _Checked,
@@ -334,31 +378,75 @@ def _run_locked(
     fork: Any = None,
     dask: Any = None,
 ) -> int:
-    from analysis.data.io import REPO_ROOT
-    from analysis.runner.html import render_index
-    from analysis.runner.lock import RunLock, describe_holder
-    from analysis.runner.publish import held_signals, point_latest
-    from analysis.runner.published import shown_path
-    from analysis.runner.runs import (
-        LATEST,
-        MANIFEST,
-        TMP_PREFIX,
-        clean_stale,
-        json_safe,
-        list_runs,
-        move_into_place,
-        new_run_id,
-        write_json_atomic,
-    )
+    """The run proper, under the output folder's lock: prepare, execute, record, publish."""
+    data_shown = shown_data_dir(checked.explicit, checked.data_dir) if checked.explicit else None
+    output = _output_folder(options)
+    lock, lock_wait_s = _take_lock(options, output)
+    # the run proper: from the lock to the last report (checks and waiting recorded apart)
+    state = _RunState(output, _utc_now(), time.perf_counter(), lock_wait_s)
+    try:
+        _prepare(state, lock, checked)
+        state.step = "running the reports"
+        state.entries, kernel_mode, fallback = _execute(
+            options,
+            checked,
+            tmp_dir=_tmp(state),
+            runtime_dir=runtime_dir,
+            fork=fork,
+            lock=lock,
+            footer=state.footer,
+            data_param=str(checked.data_dir) if checked.explicit else None,
+            data_shown=data_shown,
+            dask=dask,
+        )
+        state.step = "writing the reports' files"
+        entries_written(state.entries)
+        state.step = "recording the run"
+        fork_log.flush()
+        with contextlib.suppress(OSError):
+            shutil.copyfile(runtime_dir / "forkserver.log", _tmp(state) / "logs" / "forkserver.log")
+        executor = dask.describe() if dask is not None else {"name": "local"}
+        kernel = {"mode": kernel_mode, "fallback": fallback}
+        run = _record(state, options, checked, checks_s=checks_s, kernel=kernel, executor=executor)
+        _write_index(state, run, data_shown)
+        final = _publish(state)
+    except Exception as exc:
+        try:
+            _not_published(
+                exc, state.step, output, state.run_id, None if state.moved else state.tmp_dir,
+                state.entries,
+            )  # fmt: skip
+        except RunNotPublishedError:
+            state.tmp_dir = None  # kept (or already in place)
+            raise
+        raise  # no report had finished: the folder is removed below
+    finally:
+        if fork is not None:
+            fork.close(kill=True)  # SIGTERM: it stops its kernels, even mid-import
+        if state.tmp_dir is not None and state.tmp_dir.exists():  # interrupted: remove it
+            shutil.rmtree(state.tmp_dir, ignore_errors=True)
+        lock.release()
+    _summary(final, state.entries, run)
+    return 1 if run["reports_failed"] else 0
 
-    data_dir, checksum = checked.data_dir, checked.checksum
-    data_param = str(data_dir) if checked.explicit else None
-    data_shown = shown_data_dir(checked.explicit, data_dir) if checked.explicit else None
+
+def _tmp(state: _RunState) -> Path:
+    if state.tmp_dir is None:
+        raise RuntimeError("the run folder is not prepared")
+    return state.tmp_dir
+
+
+def _output_folder(options: RunOptions) -> Path:
     output = Path(options.output).resolve()
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{output}: cannot create the output folder ({exc.strerror})") from None
+    return output
+
+
+def _take_lock(options: RunOptions, output: Path) -> tuple[RunLock, float]:
+    """The output folder's lock (waiting for it with ``--wait``) and the seconds waited."""
     lock = RunLock(output)
     wait_clock = time.perf_counter()
     try:
@@ -373,140 +461,125 @@ def _run_locked(
         raise ConfigError(
             f"--output {output}: cannot write to the output folder ({exc.strerror or exc})"
         ) from None
-    lock_wait_s = time.perf_counter() - wait_clock
-    # the run proper: from the lock to the last report (checks and waiting recorded apart)
-    started = _utc_now()
-    run_clock = time.perf_counter()
-    tmp_dir: Path | None = None
-    run_id = ""
-    entries: list[dict[str, Any]] | None = None
-    moved = False
-    step = "preparing the run folder"
-    try:
-        clean_stale(output)
-        _tidy_output(output)
-        run_id = new_run_id(output, started)
-        lock.set_holder(run_id)
-        tmp_dir = output / f"{TMP_PREFIX}{run_id}"
-        (tmp_dir / "logs").mkdir(parents=True)
-        (tmp_dir / ".results").mkdir()
-        runs = list_runs(output)
-        previous = runs[-1] if runs else None
-        commit = _git(["rev-parse", "HEAD"], REPO_ROOT)
-        dirty = _git(["status", "--porcelain", "--untracked-files=no"], REPO_ROOT)
-        footer = {
-            "run_id": run_id,
-            "date_text": started.strftime("%Y-%m-%d %H:%M UTC"),
-            "git_commit": commit,
-            "git_dirty": bool(dirty),
-            "data_sha256": checksum,
-        }
-        step = "running the reports"
-        entries, kernel_mode, fallback = _execute(
-            options,
-            checked,
-            tmp_dir=tmp_dir,
-            runtime_dir=runtime_dir,
-            fork=fork,
-            lock=lock,
-            footer=footer,
-            data_param=data_param,
-            data_shown=data_shown,
-            dask=dask,
+    return lock, time.perf_counter() - wait_clock
+
+
+def _prepare(state: _RunState, lock: RunLock, checked: _Checked) -> None:
+    """Tidy the output folder, name the run, make its temporary folder, note the commit."""
+
+    output = state.output
+    clean_stale(output)
+    _tidy_output(output)
+    state.run_id = new_run_id(output, state.started)
+    lock.set_holder(state.run_id)
+    state.tmp_dir = output / f"{TMP_PREFIX}{state.run_id}"
+    (state.tmp_dir / "logs").mkdir(parents=True)
+    (state.tmp_dir / ".results").mkdir()
+    runs = list_runs(output)
+    state.previous = runs[-1] if runs else None
+    commit = _git(["rev-parse", "HEAD"], REPO_ROOT)
+    dirty = _git(["status", "--porcelain", "--untracked-files=no"], REPO_ROOT)
+    state.footer = {
+        "run_id": state.run_id,
+        "date_text": state.started.strftime("%Y-%m-%d %H:%M UTC"),
+        "git_commit": commit,
+        "git_dirty": bool(dirty),
+        "data_sha256": checked.checksum,
+    }
+
+
+def _record(
+    state: _RunState,
+    options: RunOptions,
+    checked: _Checked,
+    *,
+    checks_s: float,
+    kernel: dict[str, Any],
+    executor: dict[str, Any],
+) -> dict[str, Any]:
+    """Write ``manifest.json`` into the run folder; return its ``run`` part."""
+    entries = state.entries or []
+    run_s = time.perf_counter() - state.run_clock
+    failed = [e for e in entries if e["status"] != "ok"]
+    config = checked.config
+    run = {
+        "run_id": state.run_id,
+        "started": _iso(state.started),
+        "finished": _iso(state.started + dt.timedelta(seconds=run_s)),
+        "duration_s": round(run_s, 3),
+        "checks_s": round(checks_s, 3),
+        "lock_wait_s": round(state.lock_wait_s, 3),
+        "status": "failed" if failed else "ok",
+        "reports_total": len(entries),
+        "reports_failed": len(failed),
+        "previous_run": state.previous,
+        "git_commit": state.footer["git_commit"],
+        "git_dirty": state.footer["git_dirty"],
+        "data_dir": _data_label(checked),
+        "data_sha256": checked.checksum,
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": shown_path(sys.executable),
+            "platform": platform.platform(),
+        },
+        "packages": library_versions(),
+        "kernel": kernel,
+        "executor": executor,
+        "options": {
+            "jobs": options.jobs,
+            "only": list(options.only or []),
+            "show_code": options.show_code,
+            "cell_timeout_s": options.cell_timeout_s,
+            "reuse": options.reuse,
+        },
+        "config": {
+            "path": shown_path(config.path, options.config),
+            "sha256": config.sha256,
+            "text": config.text,
+        },
+    }
+    state.step = "writing manifest.json"
+    manifest = {"manifest_version": 1, "run": run, "reports": entries}
+    write_json_atomic(_tmp(state) / MANIFEST, json_safe(manifest))
+    return run
+
+
+def _write_index(state: _RunState, run: dict[str, Any], data_shown: str | None) -> None:
+    """Write the run's ``index.html``."""
+    from analysis.runner.html import render_index  # nbconvert's templates: imported late
+
+    state.step = "writing index.html"
+    finished = state.started + dt.timedelta(seconds=run["duration_s"])
+    index_run = {
+        **state.footer,
+        "started_text": state.started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "finished_text": finished.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "duration_text": f"{run['duration_s']:.1f} s",
+    }
+    shown = {"data_dir": data_shown} if data_shown else None
+    html = render_index(index_run, state.entries or [], state.previous, shown)
+    (_tmp(state) / "index.html").write_text(html, encoding="utf-8")
+    shutil.rmtree(_tmp(state) / ".results", ignore_errors=True)
+
+
+def _publish(state: _RunState) -> Path:
+    """Move the run into place, then point ``latest`` at it: one step readers see; an
+    interrupt meanwhile is held and reported after (exit status as published)."""
+    with held_signals() as caught:
+        state.step = "moving the run into place"
+        final = move_into_place(state.output, _tmp(state), state.run_id)
+        state.tmp_dir, state.moved = None, True
+        state.step = f"pointing {LATEST} at it"
+        warning = point_latest(state.output, state.run_id)
+    if warning:
+        _say(f"warning: {warning}")
+    if caught:
+        _say(
+            f"note: {signal.Signals(caught[0]).name} arrived while run {state.run_id} was "
+            f"being published; it was published first ({LATEST} names it), then the run stopped"
         )
-        step = "writing the reports' files"
-        entries_written(entries)
-        step = "recording the run"
-        run_s = time.perf_counter() - run_clock
-        finished = started + dt.timedelta(seconds=run_s)
-        fork_log.flush()
-        with contextlib.suppress(OSError):
-            shutil.copyfile(runtime_dir / "forkserver.log", tmp_dir / "logs" / "forkserver.log")
-        failed = [e for e in entries if e["status"] != "ok"]
-        config = checked.config
-        run = {
-            "run_id": run_id,
-            "started": _iso(started),
-            "finished": _iso(finished),
-            "duration_s": round(run_s, 3),
-            "checks_s": round(checks_s, 3),
-            "lock_wait_s": round(lock_wait_s, 3),
-            "status": "failed" if failed else "ok",
-            "reports_total": len(entries),
-            "reports_failed": len(failed),
-            "previous_run": previous,
-            "git_commit": commit,
-            "git_dirty": bool(dirty),
-            "data_dir": _data_label(checked),
-            "data_sha256": checksum,
-            "python": {
-                "version": platform.python_version(),
-                "implementation": platform.python_implementation(),
-                "executable": shown_path(sys.executable),
-                "platform": platform.platform(),
-            },
-            "packages": library_versions(),
-            "kernel": {"mode": kernel_mode, "fallback": fallback},
-            "executor": dask.describe() if dask is not None else {"name": "local"},
-            "options": {
-                "jobs": options.jobs,
-                "only": list(options.only or []),
-                "show_code": options.show_code,
-                "cell_timeout_s": options.cell_timeout_s,
-                "reuse": options.reuse,
-            },
-            "config": {
-                "path": shown_path(config.path, options.config),
-                "sha256": config.sha256,
-                "text": config.text,
-            },
-        }
-        step = "writing manifest.json"
-        write_json_atomic(
-            tmp_dir / MANIFEST, json_safe({"manifest_version": 1, "run": run, "reports": entries})
-        )
-        step = "writing index.html"
-        index_run = {
-            **footer,
-            "started_text": started.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "finished_text": finished.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "duration_text": f"{run['duration_s']:.1f} s",
-        }
-        shown = {"data_dir": data_shown} if data_shown else None
-        (tmp_dir / "index.html").write_text(
-            render_index(index_run, entries, previous, shown), encoding="utf-8"
-        )
-        shutil.rmtree(tmp_dir / ".results", ignore_errors=True)
-        # one step readers see: the run folder appears complete, then latest moves to it;
-        # an interrupt meanwhile is held and reported after (exit status as published)
-        with held_signals() as caught:
-            step = "moving the run into place"
-            final = move_into_place(output, tmp_dir, run_id)
-            tmp_dir, moved = None, True
-            step = f"pointing {LATEST} at it"
-            warning = point_latest(output, run_id)
-        if warning:
-            _say(f"warning: {warning}")
-        if caught:
-            _say(
-                f"note: {signal.Signals(caught[0]).name} arrived while run {run_id} was being "
-                f"published; it was published first ({LATEST} names it), then the run stopped"
-            )
-    except Exception as exc:
-        try:
-            _not_published(exc, step, output, run_id, tmp_dir if not moved else None, entries)
-        except RunNotPublishedError:
-            tmp_dir = None  # kept (or already in place)
-            raise
-        raise  # no report had finished: the folder is removed below
-    finally:
-        if fork is not None:
-            fork.close(kill=True)  # SIGTERM: it stops its kernels, even mid-import
-        if tmp_dir is not None and tmp_dir.exists():  # interrupted: leave nothing half-built
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-        lock.release()
-    _summary(final, entries, run)
-    return 1 if failed else 0
+    return final
 
 
 def _not_published(
@@ -524,9 +597,6 @@ def _not_published(
     not follow); ``run_id`` is empty when the error came before the run folder existed.
     """
     import traceback
-
-    from analysis.runner.publish import KEPT_MAX_AGE_DAYS
-    from analysis.runner.runs import keep_unpublished
 
     cause = f"{type(exc).__name__}: {exc}"
     if not run_id:
@@ -573,7 +643,6 @@ def entries_written(entries: list[dict[str, Any]]) -> None:
 def _tidy_output(output: Path) -> None:
     """Make latest.txt follow the latest link (a run killed between the two), list the
     folders kept by runs that could not be finished, remove those past their age."""
-    from analysis.runner.publish import KEPT_MAX_AGE_DAYS, clean_kept, repair_latest_txt
 
     repair_latest_txt(output)
     removed, kept = clean_kept(output, older_than_days=KEPT_MAX_AGE_DAYS)
@@ -696,8 +765,6 @@ def _run_now(
 def _data_label(checked: _Checked) -> str:
     """The data directory as published files show it: relative to the repository, or as
     the user gave it."""
-    from analysis.runner.published import shown_path
-
     return shown_path(checked.data_dir, checked.explicit or checked.data_dir)
 
 

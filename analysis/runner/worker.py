@@ -116,15 +116,14 @@ def _failed_cell(nb: Any, source_nb: Any) -> dict[str, Any] | None:
 
 
 def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
-    """Execute one report and render its page; return its manifest entry (never raises)."""
+    """Execute one report and render its page; return its manifest entry (never raises).
+
+    The steps: execute the notebook with papermill (:func:`_execute_notebook`), read the key
+    numbers and sources it recorded, render the page (:func:`_render_page`) and write it.
+    """
     import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
 
     from analysis.report.record import read_key_numbers, read_sources
-    from analysis.runner.engine import ENGINE_NAME
-    from analysis.runner.kernels import ReportKernelManager
 
     paths = _report_paths(ctx, report)
     values = report.run_parameters(ctx.data_dir_param)
@@ -140,6 +139,53 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
         "log": f"logs/{paths['log'].name}",
     }
     source_nb = nbformat.read(report.notebook.path, as_version=4)
+    started = time.perf_counter()
+    nb, failed = _execute_notebook(report, ctx, paths, values, entry)
+    entry["execute_s"] = round(time.perf_counter() - started, 3)
+    if failed:
+        entry["status"] = "failed"
+        if nb is None and paths["notebook_out"].is_file():
+            with contextlib.suppress(Exception):
+                nb = nbformat.read(paths["notebook_out"], as_version=4)
+        entry["failed_cell"] = _failed_cell(nb, source_nb)
+    if nb is None:  # nothing was executed (the kernel never started): render the source
+        nb = source_nb
+        try:
+            nbformat.write(nb, paths["notebook_out"])
+        except OSError as exc:
+            entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
+    entry["key_numbers"] = read_key_numbers(nb)
+    entry["sources"] = read_sources(nb)
+    html_started = time.perf_counter()
+    page = _render_page(report, ctx, nb, entry, values)
+    try:
+        paths["html"].write_text(page, encoding="utf-8")
+    except OSError as exc:  # disk full, I/O error: the run cannot be finished (exit 4)
+        traceback.print_exc()
+        entry["write_error"] = f"{paths['html'].name}: {exc}"
+    entry["html_s"] = round(time.perf_counter() - html_started, 3)
+    entry["duration_s"] = round(time.perf_counter() - started, 3)
+    if entry["status"] != "ok":
+        entry.setdefault("failed_cell", None)
+    return entry
+
+
+def _execute_notebook(
+    report: Report,
+    ctx: WorkerContext,
+    paths: Mapping[str, Path],
+    values: dict[str, Any],
+    entry: dict[str, Any],
+) -> tuple[Any, bool]:
+    """Run the notebook with papermill into its output file: the executed notebook (None if
+    papermill returned none) and whether it failed; a failure's error goes into ``entry``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    from analysis.runner.engine import ENGINE_NAME
+    from analysis.runner.kernels import ReportKernelManager
+
     config = Config(
         {
             "ReportKernelManager": {
@@ -149,9 +195,6 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
             }
         }
     )
-    started = time.perf_counter()
-    nb = None
-    exc_seen: BaseException | None = None
     try:
         nb = papermill.execute_notebook(
             str(report.notebook.path),
@@ -174,14 +217,13 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
             },
         )
     except PapermillExecutionError as exc:
-        exc_seen = exc
         entry["error"] = {
             "ename": exc.ename,
             "evalue": _strip_ansi(str(exc.evalue)),
             "traceback": _strip_ansi("\n".join(exc.traceback or [])),
         }
+        return None, True
     except Exception as exc:  # dead kernel, timeout, start failure: the report failed
-        exc_seen = exc
         if is_write_error(exc):  # the run's own files could not be written: not a report's
             entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
         lines = [line for line in _strip_ansi(str(exc)).splitlines() if line.strip()]
@@ -191,26 +233,20 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
             "traceback": _strip_ansi(traceback.format_exc()),
         }
         traceback.print_exc()
-    entry["execute_s"] = round(time.perf_counter() - started, 3)
-    if exc_seen is not None:
-        entry["status"] = "failed"
-        if nb is None and paths["notebook_out"].is_file():
-            with contextlib.suppress(Exception):
-                nb = nbformat.read(paths["notebook_out"], as_version=4)
-        entry["failed_cell"] = _failed_cell(nb, source_nb)
-    if nb is None:  # nothing was executed (the kernel never started): render the source
-        nb = source_nb
-        try:
-            nbformat.write(nb, paths["notebook_out"])
-        except OSError as exc:
-            entry["write_error"] = f"{paths['notebook_out'].name}: {exc}"
-    entry["key_numbers"] = read_key_numbers(nb)
-    sources = read_sources(nb)
-    entry["sources"] = sources
-    html_started = time.perf_counter()
+        return None, True
+    return nb, False
+
+
+def _render_page(
+    report: Report, ctx: WorkerContext, nb: Any, entry: dict[str, Any], values: dict[str, Any]
+) -> str:
+    """The report's HTML page; a page saying it could not be rendered (and a failed report)
+    when rendering fails."""
     try:
         shown = _shown_values(values, ctx)  # pages are published: no local path
-        page = ctx.renderer.render(nb, entry, report.effective_parameters(shown), sources)
+        return str(
+            ctx.renderer.render(nb, entry, report.effective_parameters(shown), entry["sources"])
+        )
     except Exception as exc:
         traceback.print_exc()
         entry["status"] = "failed"
@@ -222,20 +258,10 @@ def run_report(report: Report, ctx: WorkerContext) -> dict[str, Any]:
                 "traceback": traceback.format_exc(),
             },
         )
-        page = (
+        return (
             f"<!DOCTYPE html><meta charset='utf-8'><title>{html.escape(report.name)}</title>"
             "<p>The HTML page of this report could not be rendered; see its log.</p>"
         )
-    try:
-        paths["html"].write_text(page, encoding="utf-8")
-    except OSError as exc:  # disk full, I/O error: the run cannot be finished (exit 4)
-        traceback.print_exc()
-        entry["write_error"] = f"{paths['html'].name}: {exc}"
-    entry["html_s"] = round(time.perf_counter() - html_started, 3)
-    entry["duration_s"] = round(time.perf_counter() - started, 3)
-    if entry["status"] != "ok":
-        entry.setdefault("failed_cell", None)
-    return entry
 
 
 #: exit status of a worker that could not write its result (EX_TEMPFAIL)

@@ -18,12 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pandas as pd
+
 from analysis.core.evidence import cite
 from analysis.data.io import Dataset
-from analysis.market.shares import OTHER_UNKNOWN, SHARE_COLUMNS
+from analysis.market.columns import SHARE_COLUMNS
+from analysis.market.facts import merge_close_milestones
+from analysis.market.shares import OTHER_UNKNOWN
 from analysis.market.window import MarketWindow, market_window, window_fields
 from analysis.params import MarketParams
-from analysis.report.blocks import figure_text
+from analysis.report.blocks import figure_text, year_spans
 from analysis.report.textsafe import md
 
 __all__ = [
@@ -32,8 +36,10 @@ __all__ = [
     "REST_LABEL",
     "SHARE_RANGE",
     "MarketContext",
+    "figure_milestones",
     "market_context",
     "window_xlim",
+    "years_outside",
 ]
 
 #: adjective of each geography in sentences
@@ -134,3 +140,21 @@ def market_context(ds: Dataset, params: MarketParams) -> MarketContext:
 def window_xlim(ctx: MarketContext) -> tuple[float, float]:
     """The time axis of the charts: the whole window, so that years without figures show."""
     return (ctx.params.start_year, ctx.params.end_year + 1)
+
+
+def figure_milestones(ctx: MarketContext) -> pd.DataFrame | None:
+    """The milestones to draw (close ones merged), labels made safe for matplotlib."""
+    if ctx.milestones.empty:
+        return None
+    merged = merge_close_milestones(ctx.milestones)
+    return merged.assign(label=[figure_text(label) for label in merged["label"]])
+
+
+def years_outside(ctx: MarketContext, table: pd.DataFrame, mask_col: str | None = None) -> str:
+    """Years outside the window with figures of the geography in ``table``."""
+    ids = list(ctx.markets["market_id"])
+    rows = table.loc[table["market_id"].isin(ids)]
+    if mask_col is not None:
+        rows = rows.loc[rows["metric"].astype(str).str.startswith(mask_col)]
+    years = rows.loc[~rows["year"].between(ctx.params.start_year, ctx.params.end_year), "year"]
+    return year_spans(years)
