@@ -10,22 +10,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis.market.releases import (
+    growth_checks,
+    release_clusters,
+    release_pairs,
+    same_release,
+    with_releases,
+)
+from analysis.market.scale import FxAssumption, scale_against_market, scale_table
 from analysis.market.sizes import (
-    FxAssumption,
     MarketInputError,
     cagr,
     cagr_over_window,
     decimal_year,
-    growth_checks,
     market_definition,
     period_midyear,
-    release_clusters,
-    release_pairs,
-    same_release,
-    scale_against_market,
-    scale_table,
     size_series,
-    with_releases,
 )
 
 # --------------------------------------------------------------------------- cagr

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from market_frames import period
 
+from analysis.market.columns import SHARE_COLUMNS
 from analysis.market.facts import (
     big3_share,
     changes_by_release,
@@ -126,14 +127,17 @@ def test_big3_share_group_members_and_partial_periods() -> None:
     )
     out = big3_share(table, MEMBERS).set_index("period")
     assert list(out.index) == ["2021", "2022", "2023"]
-    assert out.loc["2021", ["low", "central", "high"]].tolist() == [69, 69, 69]
-    assert out.loc["2022", "central"] == 71 and out.loc["2022", "basis"] == "sum of members"
+    assert out.loc["2021", list(SHARE_COLUMNS)].tolist() == [69, 69, 69]
+    assert (
+        out.loc["2022", "share_central_pct"] == 71 and out.loc["2022", "basis"] == "sum of members"
+    )
     # 70 (group) and 71 (members, 46 + 17 + 8): the range spans both; the central value is
     # the group figure the source publishes, not a midpoint (70.5) no source gives
-    assert out.loc["2023", ["low", "central", "high"]].tolist() == [70, 70, 71]
+    assert out.loc["2023", list(SHARE_COLUMNS)].tolist() == [70, 70, 71]
     assert out.loc["2023", "basis"] == "group figure and sum of members"
-    assert out.loc["2023", ["members_low", "members_central", "members_high"]].tolist() == [71] * 3
-    assert math.isnan(out.loc["2021", "members_central"])  # no member named
+    members = ["members_share_low_pct", "members_share_central_pct", "members_share_high_pct"]
+    assert out.loc["2023", members].tolist() == [71] * 3
+    assert math.isnan(out.loc["2021", "members_share_central_pct"])  # no member named
 
 
 @given(
@@ -154,9 +158,10 @@ def test_big3_share_range_is_ordered(members: list[float], group: float, spread:
         },
     )
     row = big3_share(table, MEMBERS).iloc[0]
-    assert row["low"] <= row["central"] <= row["high"]
-    assert row["low"] <= min(group, sum(members)) + 1e-9
-    assert row["high"] >= max(group, sum(members)) - 1e-9
+    low, central, high = row[list(SHARE_COLUMNS)]
+    assert low <= central <= high
+    assert low <= min(group, sum(members)) + 1e-9
+    assert high >= max(group, sum(members)) - 1e-9
 
 
 def _origins(shares: list[tuple[str, str, float, float, float]]) -> pd.DataFrame:
@@ -430,7 +435,7 @@ def test_big3_share_stays_within_its_series() -> None:
         }
     )
     out = big3_share(shares_table(raw, "infra"), MEMBERS)
-    assert out[["low", "central", "high"]].values.tolist() == [[63.0, 63.0, 63.0]]
+    assert out[list(SHARE_COLUMNS)].values.tolist() == [[63.0, 63.0, 63.0]]
     assert out["basis"].tolist() == ["sum of members"]
 
 
@@ -455,7 +460,12 @@ def test_latest_published_growth_is_one_release_and_never_a_forecast() -> None:
     # 2025 is a forecast, 2021/2025 a multi-year forecast, x another series: the latest
     # actual rate of w is 2024-Q4, where two sources give 20 and 22 (central: median 21)
     g = latest_published_growth(sizes, "w")
-    assert (g["period"], g["low"], g["central"], g["high"]) == ("2024-Q4", 20.0, 21.0, 22.0)
+    assert (g["period"], g["growth_low_pct"], g["growth_central_pct"], g["growth_high_pct"]) == (
+        "2024-Q4",
+        20.0,
+        21.0,
+        22.0,
+    )
     assert g["source_ids"] == ("b", "c")
     # a year beats a quarter of the same year
     annual = pd.concat([sizes, sizes.iloc[[0]].assign(period="2024", year=2024, value=18.0)])

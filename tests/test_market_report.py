@@ -26,6 +26,7 @@ from matplotlib.text import Text
 
 from analysis.core.evidence import RULES
 from analysis.data.io import load_dataset
+from analysis.market.columns import SHARE_COLUMNS
 from analysis.params import MarketParams
 from analysis.report.blocks import (
     Section,
@@ -711,7 +712,7 @@ def test_answer_states_the_figures_the_results_hold(ds) -> None:
     facts = res.facts
     b, e = facts.big3, facts.european
     assert text.startswith("**The answer** (European cloud market, 2012-2025)")
-    assert f"held {fmt_range(b['low'], b['central'], b['high'])} of the" in text
+    assert f"held {fmt_range(*b[list(SHARE_COLUMNS)])} of the" in text
     latest = fmt_range(e["latest_low"], e["latest_central"], e["latest_high"])
     change = fmt_points(e["change_low_pp"], e["change_central_pp"], e["change_high_pp"])
     assert f"held {latest} in {e['latest_period']}" in text and change in text
@@ -720,7 +721,7 @@ def test_answer_states_the_figures_the_results_hold(ds) -> None:
 
 
 def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
-    from analysis.report.market.state import funding_estimates
+    from analysis.report.market.state import AMOUNT_RANGE, funding_estimates
 
     section = mr.state_section(mr.analyse_market(ds, params()))
     (table,) = section.tables
@@ -733,7 +734,7 @@ def test_state_section_is_dated_and_every_line_sourced(ds) -> None:
     # the money: each range the data gives, formatted as the report formats it
     money = funding_estimates(ds.public_funding).set_index("metric")
     granted = money.loc["granted_eur_m"]  # 421 (Décideurs) vs 380 (L'Usine Nouvelle)
-    shown = fmt_range(granted["low"], granted["central"], granted["high"], " M EUR")
+    shown = fmt_range(*granted[AMOUNT_RANGE], " M EUR")
     assert f"{shown} granted to projects" in section.text
     assert "Microsoft" in section.text and "Google" in section.text  # what the ventures sell
 

@@ -2,7 +2,8 @@
 
 Frames in, frames out; imports the core and the data types, never the investment domain.
 
-    sizes          market sizes, growth (CAGR), series definitions, scale against the market
+    sizes          market sizes, periods, ranges, growth (CAGR), series definitions
+    releases       an analyst's releases: growth within one release, published rates checked
     shares         shares by provider and origin, the explicit "other / unknown" rest
     concentration  CR3 and the HHI range when only some shares are known
     position       growth against relative share
@@ -10,5 +11,5 @@ Frames in, frames out; imports the core and the data types, never the investment
     window         one geography and window: the frames every part starts from
     growth         a series' growth within one release, the latest published rate
     change         an origin's change of share, within one release
-    scale          a company's revenue against a market that can contain it
+    scale          a company's revenue against a market that can contain it (FX explicit)
 """

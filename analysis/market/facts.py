@@ -34,14 +34,9 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from analysis.core.evidence import estimate_by
-from analysis.market.columns import PERIOD_KEYS, RANGE_COLUMNS, SHARE_COLUMNS
-from analysis.market.sizes import (
-    decimal_year,
-    period_midyear,
-    rate_bound,
-    release_clusters,
-    same_release,
-)
+from analysis.market.columns import PERIOD_KEYS, SHARE_COLUMNS
+from analysis.market.releases import rate_bound, release_clusters, same_release
+from analysis.market.sizes import decimal_year, period_midyear
 
 __all__ = [
     "BIG3_GROUP",
@@ -281,8 +276,9 @@ def big3_share(
     Returns
     -------
     DataFrame : per period with a figure, the period columns, ``x`` (mid-period decimal
-        year), ``low``, ``central``, ``high`` (percent), ``basis`` (``group figure``,
-        ``sum of members`` or both), ``members_low``/``_central``/``_high`` (the sum of the
+        year), ``share_low_pct``, ``share_central_pct``, ``share_high_pct``, ``basis`` (``group
+        figure``, ``sum of members`` or both), ``members_share_low_pct``/``_central_pct``/
+        ``_high_pct`` (the sum of the
         members' shares; NaN when not all are named) and ``source_ids``. The range spans both
         figures when a period has both (sources rounding or revising differently); the
         central value is the
@@ -300,7 +296,7 @@ def big3_share(
     ...     "share_low_pct": [28.0, 21, 14, 68], "share_central_pct": [28.0, 21, 14.5, 68],
     ...     "share_high_pct": [28.0, 21, 15, 68]})
     >>> m = pd.DataFrame({"group_id": "us_big3", "member_id": ["aws", "microsoft", "google"]})
-    >>> big3_share(t, m)[["low", "central", "high", "basis"]].values.tolist()
+    >>> big3_share(t, m)[[*SHARE_COLUMNS, "basis"]].values.tolist()
     [[63.0, 68.0, 68.0, 'group figure and sum of members']]
     """
     wanted = set(members.loc[members["group_id"] == group_id, "member_id"].astype(str))
@@ -333,18 +329,18 @@ def big3_share(
         records.append(
             {
                 **dict(zip(PERIOD_KEYS, key, strict=True)),
-                "low": min(o[0] for o in observations),
-                "central": float(statistics.median(o[1] for o in preferred)),
-                "high": max(o[2] for o in observations),
+                "share_low_pct": min(o[0] for o in observations),
+                "share_central_pct": float(statistics.median(o[1] for o in preferred)),
+                "share_high_pct": max(o[2] for o in observations),
                 "basis": " and ".join(basis),
-                "members_low": summed[0],
-                "members_central": summed[1],
-                "members_high": summed[2],
+                "members_share_low_pct": summed[0],
+                "members_share_central_pct": summed[1],
+                "members_share_high_pct": summed[2],
                 "source_ids": tuple(sources),
             }
         )
-    members_cols = ["members_low", "members_central", "members_high"]
-    columns = [*PERIOD_KEYS, "x", *RANGE_COLUMNS, "basis", *members_cols, "source_ids"]
+    members_cols = [f"members_{c}" for c in SHARE_COLUMNS]
+    columns = [*PERIOD_KEYS, "x", *SHARE_COLUMNS, "basis", *members_cols, "source_ids"]
     out = pd.DataFrame.from_records(records, columns=[c for c in columns if c != "x"])
     out.insert(4, "x", _midyear(out) if len(out) else [])
     return out.sort_values(["x", "period"], kind="stable").reset_index(drop=True)
@@ -417,13 +413,13 @@ def changes_by_release(rows: pd.DataFrame, value_col: str = "share_pct") -> pd.D
     Parameters
     ----------
     rows : one provider's figures of one series, with the columns of
-        :func:`analysis.market.sizes.with_releases`, ``period``, ``period_type``, ``bound`` and
+        :func:`analysis.market.releases.with_releases`, ``period``, ``period_type``, ``bound`` and
         ``value_col``.
     value_col : the figure (``share_pct``).
 
     Returns
     -------
-    DataFrame : one row per release (:func:`analysis.market.sizes.release_clusters`):
+    DataFrame : one row per release (:func:`analysis.market.releases.release_clusters`):
         ``release_label`` (its note or its pages), ``figures`` (``[(period, value, bound),
         ...]`` by midpoint), ``first_period``, ``latest_period``, ``first_value``,
         ``latest_value``, ``change_pp`` (NaN with one period), ``bound`` (``"at most"``,
@@ -507,7 +503,7 @@ def release_change(
     Parameters
     ----------
     rows : one provider's figures of one series with the columns of
-        :func:`analysis.market.sizes.with_releases`, ``period``, ``bound`` and ``value_col``.
+        :func:`analysis.market.releases.with_releases`, ``period``, ``bound`` and ``value_col``.
     first_period, latest_period : the periods compared.
 
     Returns

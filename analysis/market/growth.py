@@ -2,7 +2,7 @@
 
 Analysts revise their past figures from one release to the next, so a growth rate between
 two sizes means something only when both come from one release: :func:`series_growth` takes
-the widest pair of one release (:func:`analysis.market.sizes.release_pairs`) and falls back on
+the widest pair of one release (:func:`analysis.market.releases.release_pairs`) and falls back on
 the first and last years of the window, marking the rate as mixing releases.
 :func:`quoted_series` picks the series whose growth a report quotes and
 :func:`latest_published_growth` the latest rate an analyst published (one release by
@@ -15,7 +15,8 @@ import pandas as pd
 
 from analysis.market.columns import union_source_ids
 from analysis.market.facts import comparable_markets
-from analysis.market.sizes import cagr_over_window, release_pairs
+from analysis.market.releases import release_pairs
+from analysis.market.sizes import cagr_over_window
 from analysis.market.window import MarketWindow, not_forecast
 
 __all__ = [
@@ -130,8 +131,9 @@ def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | 
 
     Returns
     -------
-    Series or None : ``market_id``, ``period``, ``period_type``, ``year``, ``low``,
-        ``central``, ``high`` (percent, on the same period a year earlier) and
+    Series or None : ``market_id``, ``period``, ``period_type``, ``year``,
+        ``growth_low_pct``, ``growth_central_pct``, ``growth_high_pct`` (percent, on the same
+        period a year earlier) and
         ``source_ids``; None when the series has no such figure.
 
     >>> sizes = pd.DataFrame({"market_id": "w", "metric": "growth_pct",
@@ -140,8 +142,10 @@ def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | 
     ...     "value": [19.0, 30.0, 29.0, 25.0], "is_forecast": [False, False, False, True],
     ...     "source_id": ["a", "b", "c", "d"]})
     >>> g = latest_published_growth(sizes, "w")
-    >>> g["period"], g["low"], g["central"], g["high"], g["source_ids"]
-    ('2025-Q4', 29.0, 29.5, 30.0, ('b', 'c'))
+    >>> g["period"], g["growth_low_pct"], g["growth_central_pct"], g["growth_high_pct"]
+    ('2025-Q4', 29.0, 29.5, 30.0)
+    >>> g["source_ids"]
+    ('b', 'c')
     """
     rows = sizes.loc[
         (sizes["market_id"] == market_id)
@@ -162,9 +166,9 @@ def latest_published_growth(sizes: pd.DataFrame, market_id: str) -> pd.Series | 
             "period": str(first["period"]),
             "period_type": str(first["period_type"]),
             "year": int(first["year"]),
-            "low": float(values.min()),
-            "central": float(values.median()),
-            "high": float(values.max()),
+            "growth_low_pct": float(values.min()),
+            "growth_central_pct": float(values.median()),
+            "growth_high_pct": float(values.max()),
             "source_ids": tuple(dict.fromkeys(same["source_id"].astype(str))),
         },
         name="growth",

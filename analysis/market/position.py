@@ -14,12 +14,7 @@ import pandas as pd
 
 from analysis.market.columns import PERIOD_KEYS, RANGE_COLUMNS, SHARE_COLUMNS
 from analysis.market.shares import ShareStructure, is_residual
-from analysis.market.sizes import (
-    MarketInputError,
-    cagr,
-    cagr_over_window,
-    range_view,
-)
+from analysis.market.sizes import MarketInputError, cagr, cagr_over_window, range_view
 
 __all__ = ["provider_growth", "relative_share"]
 
@@ -141,7 +136,7 @@ def provider_growth(
         e.g. ``("year", "quarter")`` after keeping one quarter per year (an assumption the
         caller states): a provider with two share rows in a year is refused.
     pairs : the ``(start_year, end_year)`` pairs of market sizes that may be compared, e.g.
-        those published in one release (:func:`analysis.market.sizes.release_pairs`): analysts
+        those published in one release (:func:`analysis.market.releases.release_pairs`): analysts
         revise past sizes, and a rate between sizes of two releases mixes the revision with
         the growth. A provider then uses the widest allowed pair among its years, or gets no
         rate (with the reason). None allows every pair.

@@ -8,22 +8,28 @@ it cannot have. USD series are never used (no exchange-rate assumption is made).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from analysis.market.columns import union_source_ids
+from analysis.market.columns import RANGE_COLUMNS, union_source_ids
 from analysis.market.facts import revenue_estimates
-from analysis.market.sizes import scale_table
+from analysis.market.sizes import MarketInputError, range_view
 from analysis.market.window import MarketWindow
 
 __all__ = [
     "REVENUE_SCOPES",
     "WHOLE_MARKET_SCOPES",
+    "FxAssumption",
     "Scale",
     "revenue_scope_text",
+    "scale_against_market",
     "scale_frame",
+    "scale_table",
 ]
 
 #: what each revenue figure covers: (company, metric) -> (geography, what it sells, words).
@@ -110,7 +116,7 @@ def scale_frame(
 
     Returns
     -------
-    Scale (frame, dropped, refused) : :func:`analysis.market.sizes.scale_table` rows for every
+    Scale (frame, dropped, refused) : :func:`analysis.market.scale.scale_table` rows for every
         compatible company, year and series, plus ``market_is_forecast``,
         ``pct_open_low``/``pct_open_high`` (the ratio is only a bound) and ``source_ids``;
         the number of revenue figures left out because their year is inferred; and the
@@ -164,3 +170,163 @@ def _scale_rows(revenues: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
             union_source_ids(rev.loc[k, "source_ids"], flags.loc[k[1], "source_ids"]) for k in keys
         ],
     )
+
+
+def scale_against_market(
+    revenue_eur_m: float | Sequence[float] | np.ndarray,
+    market_size_eur_bn: float | Sequence[float] | np.ndarray,
+) -> float | np.ndarray:
+    """A company's revenue as a percentage of a market's size.
+
+    Parameters
+    ----------
+    revenue_eur_m : revenue in millions of euros (>= 0).
+    market_size_eur_bn : market size in billions of euros (> 0), same year.
+
+    Returns
+    -------
+    float or ndarray : percent of the market (``revenue / (size * 1000) * 100``); NaN where
+        the revenue is negative or missing or the market size is not positive.
+
+    Examples
+    --------
+    2 M EUR against a 2 bn EUR market is 0.1 %:
+
+    >>> scale_against_market(2.0, 2.0)
+    0.1
+    >>> scale_against_market([2.0, 1.0], [0.0, 16.0]).round(5).tolist()
+    [nan, 0.00625]
+    """
+    revenue = np.asarray(revenue_eur_m, dtype=float)
+    size = np.asarray(market_size_eur_bn, dtype=float)
+    valid = (revenue >= 0) & (size > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(valid, revenue / size / 10.0, np.nan)
+    return float(pct) if pct.ndim == 0 else pct
+
+
+@dataclass(frozen=True)
+class FxAssumption:
+    """A named exchange-rate assumption for converting USD market sizes to euros.
+
+    ``eur_per_usd`` is euros per US dollar: one rate for every year, or one rate per year.
+    The ``name`` is printed beside every converted figure (e.g. ``"ECB annual average"``).
+
+    >>> FxAssumption("flat 0.90", 0.9).rate_for(2021)
+    0.9
+    """
+
+    name: str
+    eur_per_usd: float | Mapping[int, float]
+
+    def __post_init__(self) -> None:
+        if not str(self.name).strip():
+            raise MarketInputError("an exchange-rate assumption needs a name shown to readers")
+        rates = (
+            self.eur_per_usd.values()
+            if isinstance(self.eur_per_usd, Mapping)
+            else [self.eur_per_usd]
+        )
+        if any(not (float(r) > 0 and math.isfinite(float(r))) for r in rates):
+            raise MarketInputError(f"exchange rates must be positive numbers ({self.name})")
+
+    def rate_for(self, year: int) -> float:
+        """Euros per US dollar in ``year``."""
+        if not isinstance(self.eur_per_usd, Mapping):
+            return float(self.eur_per_usd)
+        if int(year) not in self.eur_per_usd:
+            raise MarketInputError(f"exchange-rate assumption {self.name!r} has no rate for {year}")
+        return float(self.eur_per_usd[int(year)])
+
+
+def _revenue_view(revenues: pd.DataFrame) -> pd.DataFrame:
+    cols = [f"revenue_{end}_eur_m" for end in RANGE_COLUMNS]
+    out = revenues.copy()
+    if not set(cols) <= set(out.columns):
+        if "revenue_eur_m" not in out.columns:
+            raise MarketInputError(
+                "revenues need revenue_low/central/high_eur_m or revenue_eur_m columns"
+            )
+        for col in cols:
+            out[col] = out["revenue_eur_m"].astype(float)
+    if out.duplicated(["company_id", "year"]).any():
+        raise MarketInputError("revenues have several rows per company and year; reduce first")
+    return out[["company_id", "year", *cols]]
+
+
+def scale_table(
+    revenues: pd.DataFrame,
+    series: pd.DataFrame,
+    *,
+    fx: FxAssumption | None = None,
+) -> pd.DataFrame:
+    """Each company's revenue as a percentage of one market, year by year.
+
+    Parameters
+    ----------
+    revenues : ``company_id``, ``year`` and either ``revenue_low_eur_m``,
+        ``revenue_central_eur_m``, ``revenue_high_eur_m`` or ``revenue_eur_m`` (millions of
+        euros). The year is matched as written: say elsewhere whether it is fiscal.
+    series : one market's yearly sizes from :func:`size_series` (``market_id``, ``metric``,
+        ``year``, ``low``, ``central``, ``high``). The metric must be ``size_eur_bn``, or
+        ``size_usd_bn`` together with ``fx``.
+    fx : named exchange-rate assumption; required for a USD market, never applied silently.
+
+    Returns
+    -------
+    DataFrame : one row per company and year of ``revenues`` with ``market_id``, the revenue
+        range, ``market_size_{low,central,high}_eur_bn`` (NaN when the market has no figure
+        that year), ``share_of_market_{low,central,high}_pct`` (low = low revenue / high
+        market size, high = high revenue / low market size) and ``fx_assumption`` (the
+        assumption's name, or empty).
+
+    Examples
+    --------
+    >>> rev = pd.DataFrame({"company_id": ["numergy"], "year": [2021], "revenue_eur_m": [6.0]})
+    >>> mkt = pd.DataFrame({"market_id": ["fr"], "metric": ["size_eur_bn"], "year": [2021],
+    ...                     "low": [1.4], "central": [1.5], "high": [2.0]})
+    >>> scale_table(rev, mkt)["share_of_market_central_pct"].round(3).tolist()
+    [0.4]
+    """
+    markets = series["market_id"].unique() if "market_id" in series.columns else ["?"]
+    metrics = series["metric"].unique() if "metric" in series.columns else []
+    if len(markets) != 1 or len(metrics) != 1:
+        raise MarketInputError(
+            "series must hold one market and one metric (use size_series for one market)"
+        )
+    market_id, metric = str(markets[0]), str(metrics[0])
+    view = range_view(series)
+    if view["year"].duplicated().any():
+        raise MarketInputError("series has several rows per year; reduce it with size_series")
+    if metric == "size_usd_bn":
+        if fx is None:
+            raise MarketInputError(
+                f"market {market_id!r} is in USD (size_usd_bn) and revenues are in EUR; pass "
+                f"fx=FxAssumption(name, eur_per_usd) to convert, named for the reader"
+            )
+        rates = view["year"].map(fx.rate_for).astype(float)
+        for col in RANGE_COLUMNS:
+            view[col] = view[col] * rates
+        fx_name = fx.name
+    elif metric == "size_eur_bn":
+        fx_name = ""
+    else:
+        raise MarketInputError(
+            f"market {market_id!r} metric {metric!r} is not a size in EUR or USD billions"
+        )
+    sizes = view[["year", *RANGE_COLUMNS]].rename(
+        columns={col: f"market_size_{col}_eur_bn" for col in RANGE_COLUMNS}
+    )
+    out = _revenue_view(revenues).merge(sizes, on="year", how="left", validate="many_to_one")
+    out.insert(2, "market_id", market_id)
+    out["share_of_market_low_pct"] = scale_against_market(
+        out["revenue_low_eur_m"], out["market_size_high_eur_bn"]
+    )
+    out["share_of_market_central_pct"] = scale_against_market(
+        out["revenue_central_eur_m"], out["market_size_central_eur_bn"]
+    )
+    out["share_of_market_high_pct"] = scale_against_market(
+        out["revenue_high_eur_m"], out["market_size_low_eur_bn"]
+    )
+    out["fx_assumption"] = fx_name
+    return out.sort_values(["company_id", "year"], kind="stable").reset_index(drop=True)

@@ -1,7 +1,8 @@
 """One geography and window of the market: the frames every part of the analysis starts from.
 
-:func:`market_window` filters the geography's series (``markets.csv``), its revenue shares and
-sizes in the window (with the release of each figure, :func:`analysis.market.sizes.with_releases`),
+:func:`market_window` filters the geography's series (``markets.csv``), its revenue shares
+and sizes in the window (with the release of each figure,
+:func:`analysis.market.releases.with_releases`),
 picks the *reference series* whose shares are analysed (the one with the most share figures,
 :func:`analysis.market.facts.reference_market`), reduces its shares, makes them disjoint and
 adds the unnamed rest, groups them by origin, computes its concentration, the milestones of the
@@ -20,8 +21,9 @@ import pandas as pd
 
 from analysis.market import facts as mf
 from analysis.market.concentration import concentration
+from analysis.market.releases import with_releases
 from analysis.market.shares import by_origin, disjoint_shares, shares_table, with_other_unknown
-from analysis.market.sizes import size_series, with_releases
+from analysis.market.sizes import size_series
 
 __all__ = ["SIZE_METRICS", "MarketWindow", "market_window", "not_forecast", "window_fields"]
 

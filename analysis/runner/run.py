@@ -135,17 +135,29 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _check_data(explicit: str | None) -> tuple[Path, str]:
-    """Resolve and validate the data directory once; DataError lists every problem."""
+def _check_data(explicit: str | None, reuse: bool = True) -> tuple[Path, str]:
+    """Resolve and validate the data directory once; DataError lists every problem.
+
+    A content an earlier run validated with the same package and libraries is not validated
+    again unless ``reuse`` is false (:mod:`analysis.runner.validated`).
+    """
     from analysis.data.io import data_checksum, resolve_data_dir
-    from analysis.data.validate import validate_data_dir
+    from analysis.runner.validated import is_validated, record_validated
 
     data_dir = resolve_data_dir(explicit)
+    before = data_checksum(data_dir)
+    if reuse and is_validated(before):
+        return data_dir, before
+    from analysis.data.validate import validate_data_dir
+
     problems = validate_data_dir(data_dir)
     if problems:
         lines = [f"{data_dir}/{p}" for p in problems]
         raise DataError(f"{data_dir}: {len(lines)} data problem(s)", lines)
-    return data_dir, data_checksum(data_dir)
+    checksum = data_checksum(data_dir)
+    if checksum == before:  # not changed while it was being validated
+        record_validated(checksum)
+    return data_dir, checksum
 
 
 def _clean_stale_runtime_dirs() -> None:
@@ -257,7 +269,7 @@ def _check_inputs(
     data_problems: list[str] = []
     parameter_problems: list[str] = []
     try:
-        data_dir, checksum = _check_data(explicit)
+        data_dir, checksum = _check_data(explicit, options.reuse)
     except DataError as exc:
         data_problems = exc.problems
     else:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.market import facts as mf
 from analysis.market.position import provider_growth, relative_share
-from analysis.market.sizes import release_pairs
+from analysis.market.releases import release_pairs
 from analysis.report.blocks import (
     Section,
     SectionBuilder,

@@ -86,7 +86,7 @@ def _big3_rows(res: MarketResults) -> list[KeyNumber]:
             "big3_share",
             "%",
             lambda end: f"{label}, {end}",
-            lambda end: None if b is None else float(b[end]),
+            lambda end: None if b is None else float(b[f"share_{end}_pct"]),
             lambda _: "" if b is not None else "no big-three share in the window",
         ),
     ]
@@ -232,7 +232,7 @@ def _growth_rows(res: MarketResults) -> list[KeyNumber]:
                 + ("" if w is None else f" in {w['period']}")
                 + f", as published (one release), {end}"
             ),
-            lambda end: None if w is None else float(w[end]),
+            lambda end: None if w is None else float(w[f"growth_{end}_pct"]),
             lambda _: (
                 "" if w is not None else "no growth rate published for the series in the window"
             ),

@@ -11,9 +11,7 @@ from analysis.report.blocks import (
     join_words,
     publishers_md,
 )
-from analysis.report.market.context import (
-    MarketContext,
-)
+from analysis.report.market.context import SHARE_RANGE, MarketContext
 from analysis.report.market.results import MarketResults
 from analysis.report.market.sentences import (
     big3_sentence,
@@ -68,7 +66,7 @@ def _big3_answer(ctx: MarketContext, facts) -> str:
     if ctx.ref is None or b is None:
         return big3_sentence(ctx, facts)
     return (
-        f"Amazon, Microsoft and Google held {fmt_range(b['low'], b['central'], b['high'])} of "
+        f"Amazon, Microsoft and Google held {fmt_range(*b[SHARE_RANGE])} of "
         f"the {ctx.series_text(ctx.ref)} in {md(b['period'])} "
         f"({publishers_md(b['source_ids'], ctx.ds.sources)})."
     )

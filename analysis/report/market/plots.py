@@ -599,7 +599,7 @@ def plot_scale(
 
     Parameters
     ----------
-    scale : from :func:`analysis.market.sizes.scale_table`: ``company_id``, ``year``,
+    scale : from :func:`analysis.market.scale.scale_table`: ``company_id``, ``year``,
         ``share_of_market_{low,central,high}_pct``.
     title, source_note : figure title and the source line printed at the bottom.
     labels : id -> legend label (for the values of ``group_col`` and ``style_col``).

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.market.releases import same_release
 from analysis.market.scale import revenue_scope_text
-from analysis.market.sizes import same_release
 from analysis.report.blocks import fmt_number, fmt_points, fmt_range, publishers_md
 from analysis.report.market.context import SHARE_RANGE, MarketContext
 from analysis.report.market.summary import Facts, end_notes
 from analysis.report.textsafe import md
+
+#: the big three's members added up (:func:`analysis.market.facts.big3_share`)
+MEMBERS_RANGE = [f"members_{c}" for c in SHARE_RANGE]
 
 __all__ = [
     "big3_sentence",
@@ -42,7 +45,7 @@ def published_growth_sentence(ctx: MarketContext, facts: Facts) -> str:
     g = facts.growth
     if g is None or facts.cagr_market is None:
         return ""
-    rate = fmt_range(g["low"], g["central"], g["high"])
+    rate = fmt_range(g["growth_low_pct"], g["growth_central_pct"], g["growth_high_pct"])
     return (
         f"The {ctx.series_text(facts.cagr_market)} grew {rate} in {md(g['period'])} "
         f"{_GROWTH_BASES[str(g['period_type'])]}, as the analyst published it "
@@ -64,10 +67,10 @@ def big3_sentence(ctx: MarketContext, facts: Facts) -> str:
             f"together in {ctx.window}."
         )
     last, first = facts.big3, facts.big3_first
-    share = fmt_range(last["low"], last["central"], last["high"])
+    share = fmt_range(*last[SHARE_RANGE])
     basis = str(last["basis"])
     if basis == "group figure and sum of members":
-        members = fmt_range(last["members_low"], last["members_central"], last["members_high"])
+        members = fmt_range(*last[MEMBERS_RANGE])
         basis = f"the published group figure; its three members' shares add up to {members}"
     text = (
         f"Amazon, Microsoft and Google held {share} "
@@ -76,7 +79,7 @@ def big3_sentence(ctx: MarketContext, facts: Facts) -> str:
     )
     if first["period"] != last["period"]:
         text += (
-            f", against {fmt_range(first['low'], first['central'], first['high'])} in "
+            f", against {fmt_range(*first[SHARE_RANGE])} in "
             f"{md(first['period'])}, the first figure in the window"
         )
         if not _one_release(ctx, first, last):
@@ -173,11 +176,12 @@ def concentration_sentence(ctx: MarketContext, facts: Facts) -> str:
                 else "a concentration estimate is possible"
             )
             + (
-                f"; in {md(b['period'])} the group figure ({fmt_number(b['central'])} %) and "
+                f"; in {md(b['period'])} the group figure "
+                f"({fmt_number(b['share_central_pct'])} %) and "
                 f"the sum of its members' shares "
-                f"({fmt_range(b['members_low'], b['members_central'], b['members_high'])}) differ"
+                f"({fmt_range(*b[MEMBERS_RANGE])}) differ"
                 if str(b["basis"]) == "group figure and sum of members"
-                and fmt_number(b["central"]) != fmt_number(b["members_central"])
+                and fmt_number(b["share_central_pct"]) != fmt_number(b["members_share_central_pct"])
                 else ""
             )
             + "."

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.market.growth import series_growth
-from analysis.market.sizes import growth_checks, release_pairs
+from analysis.market.releases import growth_checks, release_pairs
 from analysis.report.blocks import (
     as_published,
     fmt_number,

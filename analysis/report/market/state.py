@@ -19,6 +19,7 @@ from analysis.report.blocks import Section, SectionBuilder, fmt_range, publisher
 from analysis.report.textsafe import md
 
 __all__ = [
+    "AMOUNT_RANGE",
     "FUNDING_WORDS",
     "JOINT_VENTURES",
     "STATE_ENTITIES",
@@ -39,6 +40,8 @@ STATE_ENTITIES = (
 )
 #: the joint ventures that sell a US hyperscaler's technology under French control
 JOINT_VENTURES = ("bleu", "s3ns")
+#: the range columns of :func:`funding_estimates` (every funding metric is in EUR m)
+AMOUNT_RANGE = ["amount_low_eur_m", "amount_central_eur_m", "amount_high_eur_m"]
 #: the funding metrics of the 2021 strategy (public_funding.csv), in words
 FUNDING_WORDS = {
     "total_funding_eur_m": "planned in all",
@@ -79,15 +82,16 @@ def state_timeline(events: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame
 def funding_estimates(
     funding: pd.DataFrame, programme_id: str = "cloud_strategy_2021"
 ) -> pd.DataFrame:
-    """One range per funding metric of a programme: ``metric``, ``low``, ``central``,
-    ``high``, ``open_low``, ``open_high``, ``source_ids``, ``periods`` (as published) and
-    ``is_forecast`` (every figure is a plan), in :data:`FUNDING_WORDS` order.
+    """One range per funding metric of a programme: ``metric``, ``amount_low_eur_m``,
+    ``amount_central_eur_m``, ``amount_high_eur_m`` (every metric is in EUR m), ``open_low``,
+    ``open_high``, ``source_ids``, ``periods`` (as published) and ``is_forecast`` (every
+    figure is a plan), in :data:`FUNDING_WORDS` order.
 
     >>> f = pd.DataFrame({"programme_id": "p", "metric": ["granted_eur_m", "granted_eur_m",
     ...     "total_funding_eur_m"], "value": [421.0, 380.0, 1800.0], "bound": "point",
     ...     "period_as_published": ["2021-11", "2022-09", "2021-2025"],
     ...     "is_forecast": [False, False, True], "source_id": ["a", "b", "c"]})
-    >>> funding_estimates(f, "p")[["metric", "low", "central", "high"]].values.tolist()
+    >>> funding_estimates(f, "p")[["metric", *AMOUNT_RANGE]].values.tolist()
     [['total_funding_eur_m', 1800.0, 1800.0, 1800.0], ['granted_eur_m', 380.0, 400.5, 421.0]]
     """
     rows = funding.loc[
@@ -95,7 +99,9 @@ def funding_estimates(
     ]
     if rows.empty:
         return pd.DataFrame()
-    out = estimate_by(rows, ["metric"])
+    out = estimate_by(rows, ["metric"]).rename(
+        columns=dict(zip(("low", "central", "high"), AMOUNT_RANGE, strict=True))
+    )
     extra = rows.groupby("metric").agg(
         periods=("period_as_published", lambda s: tuple(dict.fromkeys(s.astype(str)))),
         is_forecast=("is_forecast", lambda s: bool(s.fillna(False).astype(bool).all())),
@@ -107,9 +113,7 @@ def funding_estimates(
 
 def _amount(row: pd.Series) -> str:
     return fmt_range(
-        row["low"],
-        row["central"],
-        row["high"],
+        *row[AMOUNT_RANGE],
         " M EUR",
         open_low=bool(row["open_low"]),
         open_high=bool(row["open_high"]),
@@ -121,7 +125,7 @@ def _funding_lines(ds: Dataset, money: pd.DataFrame) -> list[str]:
     for _, row in money.iterrows():
         when = ", ".join(md(p) for p in row["periods"])
         plan = " (a plan, not money spent)" if row["is_forecast"] else ""
-        differ = "; sources differ" if row["low"] != row["high"] else ""
+        differ = "; sources differ" if row["amount_low_eur_m"] != row["amount_high_eur_m"] else ""
         lines.append(
             f"{_amount(row)} {FUNDING_WORDS[str(row['metric'])]}{plan}, {when} "
             f"({publishers_md(row['source_ids'], ds.sources)}{differ})"
