@@ -27,6 +27,9 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
+# The environment is compiled to bytecode once here: every interpreter of a run or a test
+# (kernels, workers) then imports its libraries from bytecode, even where
+# PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "error: Python 3.11 or newer is needed to build .venv/ (PYTHON=$(PYTHON) is" \
@@ -34,8 +37,6 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
 	  || { rm -rf $(VENV); exit 1; }
-	# compiled once here: every interpreter of a run or a test (kernels, workers) then imports
-	# its libraries from bytecode, even where PYTHONDONTWRITEBYTECODE is set
 	$(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	@touch $(STAMP)
