@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 UV := $(BIN)/uv
-STAMP := $(VENV)/.installed
+# (named for the bytecode: environments built before it are synced, and compiled, once more)
+STAMP := $(VENV)/.installed-compiled
 # Options for the report runner, e.g. `make reports RUN_ARGS="--jobs 1 --only market-europe"`
 RUN_ARGS ?=
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-x -k returns"`
@@ -26,6 +27,9 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
+# The environment is compiled to bytecode once here: every interpreter of a run or a test
+# (kernels, workers) then imports its libraries from bytecode, even where
+# PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "error: Python 3.11 or newer is needed to build .venv/ (PYTHON=$(PYTHON) is" \
@@ -33,7 +37,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
 	  || { rm -rf $(VENV); exit 1; }
-	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	@touch $(STAMP)
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from analysis.data.files import DATA_DIR_ENV, REPO_ROOT, VALIDATED_ENV
 from analysis.parameters_cell import cell_source, parameter_defaults, parameters_cell
 
 __all__ = [
@@ -73,8 +74,6 @@ def refresh_notebook(path: str | os.PathLike[str], timeout: int = 600) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
-
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -96,8 +95,6 @@ def refresh_notebook(path: str | os.PathLike[str], timeout: int = 600) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis refresh-notebooks [NOTEBOOK ...]`` (default: notebooks/*.ipynb)."""
-    from analysis.data.io import REPO_ROOT
-
     paths = [Path(p) for p in (argv or [])] or sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
         print(f"refreshing {path}", file=sys.stderr)

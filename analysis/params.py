@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from analysis.data.files import resolve_data_dir
 from analysis.data.holders import INVESTOR_ENTITIES
 from analysis.errors import AnalysisError, ParameterError
 
@@ -70,8 +71,6 @@ class NotebookParams(BaseModel):
         data_dir: str
 
     def resolved_data_dir(self) -> Path:
-        from analysis.data.io import resolve_data_dir
-
         return resolve_data_dir(self.data_dir or None)
 
 
@@ -101,7 +100,7 @@ class InvestmentParams(NotebookParams):
     def cross_checks(self) -> list[str]:
         if self.investor == "all":
             return []
-        from analysis.data.io import load_table
+        from analysis.data.io import load_table  # pandas, only when a cross-check reads data
 
         holdings = load_table("shareholdings", self.data_dir or None)
         holder = INVESTOR_ENTITIES[self.investor]
@@ -151,7 +150,7 @@ class MarketParams(NotebookParams):
                 f"allowed: a year no later than end_year"
             )
         if self.highlight:
-            from analysis.data.io import load_table
+            from analysis.data.io import load_table  # pandas, only when a check reads data
 
             entities = load_table("entities", self.data_dir or None)
             providers = entities.loc[entities["kind"].isin(["company", "provider_group"])]

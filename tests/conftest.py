@@ -130,6 +130,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # --------------------------------------------------------------------------- shared runs
 
 
+def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test session that every pytest-xdist worker sees."""
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers get basetemp/popen-gwN: the folder above is common to all of them
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_validation_records(tmp_path_factory: pytest.TempPathFactory):
+    """The runner's records of validated data (analysis/runner/validated.py) are this
+    session's own: a run validates a data content the first time the session meets it,
+    whatever earlier sessions or the user's own runs recorded."""
+    from analysis.runner.validated import CACHE_DIR_ENV
+
+    saved = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(_shared_folder(tmp_path_factory) / "cache")
+    yield
+    if saved is None:
+        os.environ.pop(CACHE_DIR_ENV, None)
+    else:
+        os.environ[CACHE_DIR_ENV] = saved
+
+
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory: pytest.TempPathFactory):
     """The one run of every report of reports.yml (see tests/fixtures/real_run.py), shared
@@ -138,7 +161,4 @@ def real_run(tmp_path_factory: pytest.TempPathFactory):
 
     if not (REAL_DATA / "datapackage.json").is_file():
         pytest.skip("data/ is not built yet")
-    base = tmp_path_factory.getbasetemp()
-    # xdist workers get basetemp/popen-gwN: the folder above is common to all of them
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    return shared_real_run(shared)
+    return shared_real_run(_shared_folder(tmp_path_factory))

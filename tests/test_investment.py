@@ -33,6 +33,7 @@ from analysis.params import InvestmentParams
 from analysis.report.blocks import upper_first
 from analysis.report.investment import story, text
 from analysis.report.investment.analyse import analyse_investment as analyse
+from analysis.report.investment.wording import format_span
 
 #: every (company, investor) pair a shareholder allows
 PAIRS = [
@@ -731,7 +732,7 @@ def test_text_numbers_come_from_the_results(ds) -> None:
         ds, InvestmentParams.from_values(company="cloudwatt", investor="thales", n_scenarios=500)
     )
     book = report.exit_results.set_index("exit_scenario").loc["book"]
-    book_loss = text.format_span(
+    book_loss = format_span(
         book["loss_low_eur_m"], book["loss_central_eur_m"], book["loss_high_eur_m"], 1, "M EUR"
     )
     assert f"so {book_loss} was lost" in text.results_text(report)
@@ -769,7 +770,7 @@ def test_state_paragraph_numbers_come_from_the_bases(ds) -> None:
     shown = numbers_in(paragraph)
     assert shown <= allowed | years, shown - (allowed | years)
     used = bases.loc["used"]
-    assert text.format_span(used["low"], used["central"], used["high"], 1, "M EUR") in paragraph
+    assert format_span(used["low"], used["central"], used["high"], 1, "M EUR") in paragraph
     split = report.model.paid_in_split
     shares = [f"{COMPANY_NAMES[c]} {100 * v:.1f} %" for c, v in split.items()]
     assert ", ".join(shares) in paragraph
@@ -847,9 +848,9 @@ def test_source_notes_cite_only_what_is_drawn(ds, data) -> None:
 
 
 def test_format_span_never_prints_minus_zero() -> None:
-    assert text.format_span(-1e-12, 0.0, 1e-12) == "0.0"
-    assert text.format_span(1.0, 2.0, 3.0, 1, "M EUR") == "2.0 (1.0 to 3.0) M EUR"
-    assert text.format_span(math.nan, math.nan, math.nan) == "n/a"
+    assert format_span(-1e-12, 0.0, 1e-12) == "0.0"
+    assert format_span(1.0, 2.0, 3.0, 1, "M EUR") == "2.0 (1.0 to 3.0) M EUR"
+    assert format_span(math.nan, math.nan, math.nan) == "n/a"
 
 
 def test_model_is_not_changed_by_the_analysis(ds, data) -> None:

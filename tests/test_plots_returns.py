@@ -19,6 +19,7 @@ from analysis.data.io import load_dataset
 from analysis.params import InvestmentParams
 from analysis.report.investment import figures as report_figures_module
 from analysis.report.investment import plots as pr
+from analysis.report.investment import plots_revenue as prv
 from analysis.report.investment.analyse import analyse_investment as analyse
 from analysis.report.plotting import new_figure
 
@@ -269,7 +270,7 @@ def test_revenue_against_plans_on_a_log_scale(figures) -> None:
             "target_year_text": ["2017", "2016 or 2017", "no year given"],
         }
     )
-    fig = pr.plot_revenue_vs_plan(revenue, targets, source_note=NOTE)
+    fig = prv.plot_revenue_vs_plan(revenue, targets, source_note=NOTE)
     figures.append(fig)
     (ax,) = fig.axes
     assert ax.get_yscale() == "log"
@@ -320,7 +321,7 @@ def test_losses_per_revenue_log_points(figures) -> None:
             "losses_per_revenue_high_eur": [61.3, 10.3, 0.033],
         }
     )
-    fig = pr.plot_losses_per_revenue(cost, source_note=NOTE, title="Cost")
+    fig = prv.plot_losses_per_revenue(cost, source_note=NOTE, title="Cost")
     figures.append(fig)
     (ax,) = fig.axes
     assert ax.get_xscale() == "log"

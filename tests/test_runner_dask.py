@@ -1,9 +1,10 @@
 """``--executor dask``: reports as tasks on a Dask cluster, on fixture notebooks.
 
 Unit tests check the version comparison and the address shown; the slow tests run the real
-command against one ``dask scheduler`` and two ``dask worker`` processes on localhost TCP,
-shared by the module (compared with a local run, then killing workers mid-report), against
-a ``LocalCluster`` with two worker processes, and against one without workers.
+command against a ``LocalCluster`` with two worker processes (compared with a local run),
+against one ``dask scheduler`` and two ``dask worker`` processes on localhost TCP, shared by
+the module's fault tests (workers killed mid-report, Ctrl-C), and against a scheduler
+without workers.
 """
 
 from __future__ import annotations
@@ -128,7 +129,8 @@ _TIMINGS = {"duration_s", "execute_s", "html_s", "worker"}
 @pytest.fixture(scope="module")
 def _shared_cluster(tmp_path_factory: pytest.TempPathFactory):
     """A scheduler and two workers (each under a nanny, which restarts a killed worker),
-    shared by this module's cluster tests (starting one costs several interpreters)."""
+    started as a user starts them, shared by this module's fault tests (starting one costs
+    several interpreters)."""
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
     logs = tmp_path_factory.mktemp("cluster-logs")
@@ -203,22 +205,34 @@ def _kill_worker_running(client, report: str) -> str:
 
 
 @pytest.mark.slow
-def test_cluster_run_matches_a_local_run(tmp_path: Path, cluster) -> None:
-    address, client = cluster
-    workers = set(client.scheduler_info()["workers"])
+def test_local_cluster_run_matches_a_local_run(tmp_path: Path) -> None:
+    """A cluster made by ``distributed.LocalCluster`` with two worker processes (as
+    dask-jobqueue and dask-kubernetes make theirs), reached through its address like any
+    other: every report runs on its workers, and the manifest entries and pages equal a local
+    run's apart from timings and worker."""
+    from distributed import LocalCluster
+
     config, data, out = _setup(tmp_path, [_NUMBERS])  # two reports, two workers
     common = ("run", "--config", str(config), "--data-dir", str(data), "--no-progress")
     local = run_cli(*common, "--output", str(tmp_path / "local"), "--jobs", "2")
     assert local.returncode == 0, local.stderr
-    done = run_cli(*common, "--output", str(out), "--executor", "dask", "--scheduler", address)
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        workers = set(cluster.scheduler_info["workers"])
+        address = cluster.scheduler_address
+        done = run_cli(*common, "--output", str(out), "--executor", "dask", "--scheduler", address)
     assert done.returncode == 0, done.stderr
     local_dir, dask_dir = latest(tmp_path / "local"), latest(out)
     ours, theirs = manifest(dask_dir), manifest(local_dir)
     assert ours["run"]["executor"]["name"] == "dask"
     assert ours["run"]["executor"]["scheduler"] == address
     assert theirs["run"]["executor"] == {"name": "local"}
+    assert [r["name"] for r in ours["reports"]] == ["numbers-alpha", "numbers-beta"]
+    assert {r["status"] for r in ours["reports"]} == {"ok"}
     assert {r["worker"] for r in ours["reports"]} <= workers
     for mine, other in zip(ours["reports"], theirs["reports"], strict=True):
+        assert mine["key_numbers"]
         assert {k: v for k, v in mine.items() if k not in _TIMINGS} == {
             k: v for k, v in other.items() if k not in _TIMINGS
         }
@@ -287,31 +301,6 @@ def test_a_report_whose_workers_die_twice_fails_and_ctrl_c_cancels(tmp_path: Pat
     assert latest(out).name == published
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
     wait_for(lambda: not any(client.processing().values()), timeout=30, what="the tasks to stop")
-
-
-@pytest.mark.slow
-def test_local_cluster_with_two_worker_processes_runs_every_report(tmp_path: Path) -> None:
-    """A cluster made by ``distributed.LocalCluster`` (as dask-jobqueue and dask-kubernetes
-    make theirs) is reached through its address like any other."""
-    from distributed import LocalCluster
-
-    config, data, out = _setup(tmp_path, [_NUMBERS])
-    with LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-    ) as cluster:
-        workers = set(cluster.scheduler_info["workers"])
-        done = run_cli(
-            "run", "--config", str(config), "--data-dir", str(data), "--output", str(out),
-            "--no-progress", "--executor", "dask", "--scheduler", cluster.scheduler_address,
-        )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    run = manifest(latest(out))
-    assert run["run"]["executor"]["name"] == "dask"
-    assert run["run"]["executor"]["scheduler"] == cluster.scheduler_address
-    assert [r["name"] for r in run["reports"]] == ["numbers-alpha", "numbers-beta"]
-    assert {r["status"] for r in run["reports"]} == {"ok"}
-    assert {r["worker"] for r in run["reports"]} <= workers
-    assert all(r["key_numbers"] for r in run["reports"])
 
 
 @pytest.mark.slow

@@ -468,7 +468,10 @@ def test_killed_run_leaves_earlier_runs_and_a_second_run_is_refused(tmp_path: Pa
     data = write_tiny_package(tmp_path / "data")
     out = tmp_path / "out"
     marker = f"SOVCLOUD_TEST_{uuid.uuid4().hex}"
-    env = {marker: "1"}
+    # a temporary folder of this test's own: every run removes the runtime folders of dead
+    # runs in its temporary folder, and other runs (other tests, other checkouts) share /tmp
+    own_tmp = Path(tempfile.mkdtemp(prefix="sc-kill-", dir="/tmp"))
+    env = {marker: "1", "TMPDIR": str(own_tmp)}
     args = ["run", "--config", str(config), "--output", str(out), "--data-dir", str(data)]
     first = run_cli(*args, "--only", "numbers", "--no-progress", env=env)
     assert first.returncode == 0, first.stderr
@@ -506,9 +509,7 @@ def test_killed_run_leaves_earlier_runs_and_a_second_run_is_refused(tmp_path: Pa
             assert not _tmp_runs(out)  # an interrupted run cleans up after itself
 
     assert _tmp_runs(out)  # the killed one could not
-    leftovers = [
-        p for pid in killed_pids for p in Path(tempfile.gettempdir()).glob(f"sovcloud-{pid}-*")
-    ]
+    leftovers = [p for pid in killed_pids for p in own_tmp.glob(f"sovcloud-{pid}-*")]
     assert leftovers  # its private runtime folder too (logs of the fork server)
     after = run_cli(*args, "--only", "numbers", "--no-progress", env=env)
     assert after.returncode == 0, after.stderr
@@ -516,6 +517,7 @@ def test_killed_run_leaves_earlier_runs_and_a_second_run_is_refused(tmp_path: Pa
     assert not [p for p in leftovers if p.exists()]  # the next run cleaned up both
     assert len(run_dirs(out)) == 2 and latest(out).name != before
     assert manifest(latest(out))["run"]["previous_run"] == before
+    shutil.rmtree(own_tmp, ignore_errors=True)
 
 
 def test_second_run_waits_with_wait(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from analysis.data.validate import validate_data_dir
+
 __all__ = [
     "CONVERSIONS",
     "DOSSIER_COLUMNS",
@@ -464,8 +466,6 @@ def render_csv(table: str, rows: Sequence[Mapping[str, str]]) -> str:
 def _validate(directory: Path) -> list[str]:
     """Every problem ``check-data`` finds in ``directory`` (empty when valid): the schema
     and the cross-row rules, so a build never writes data that check-data would refuse."""
-    from analysis.data.validate import validate_data_dir
-
     return [str(problem) for problem in validate_data_dir(directory)]
 
 

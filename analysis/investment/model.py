@@ -139,130 +139,155 @@ def model_inputs(
     sourced figures (triangular, peaking at the evidence's central value); the exit price
     follows ``exit_scenario`` (see :mod:`analysis.core.scenarios`).
     """
-    stake_table = data.stakes.set_index(["company_id", "holder_id"])
-    money, losses = data.capital, data.losses
-    rates = data.loss_rates.set_index("company_id")
-    created = data.creation_dates.set_index("company_id")
-    who = {"state": "the State", "bull": "Bull"}.get(investor, INVESTOR_NAMES[investor])
     state_cash = uses_state_cash(data.state_cash, company, investor)
-    companies = []
-    for cid in company_ids(company):
-        name = COMPANY_NAMES[cid]
-        holders = holder_ids(data.founding, cid, investor)
-        if investor == "all":
-            total = sum(stake_table.loc[(cid, h), "central"] for h in holders)
-            stake: sc.Distribution = sc.Fixed(
-                100.0,
-                f"{name}: stake of all shareholders together (%)",
-                f"assumption: all shareholders together own the whole company (the rounded "
-                f"published stakes sum to {total:g} %)",
-            )
-        else:
-            row = stake_table.loc[(cid, holders[0])]
-            stake = _from_estimate(
-                row,
-                f"{name}: {who}'s stake (%)",
-                f"sourced: {range_text(row)} % ({cited(row['source_ids'], data.sources)})",
-            )
-        paid = money.loc[(money["company_id"] == cid) & (money["item"] == "paid_in")].iloc[0]
-        split_note = (
-            "; for the State it sets the book value and splits the State's paid-in between the "
-            "two companies"
-            if state_cash
-            else ""
-        )
-        paid_in = _from_estimate(
-            paid,
-            f"{name}: capital paid in by all shareholders (EUR m)",
-            f"sourced: {range_text(paid)} ({cited(paid['source_ids'], data.sources)}); "
-            "assumption: no capital paid in after these figures (2015 capital calls are not "
-            f"reported and not modelled for the companies){split_note}",
-        )
-        lost = losses.loc[(losses["company_id"] == cid)]
-        lost = lost.loc[lost["period_end_year"] == lost["period_end_year"].max()].iloc[0]
-        lost_input = _from_estimate(
-            lost,
-            f"{name}: cumulative losses {lost['period']} (EUR m)",
-            f"sourced: {range_text(lost)} ({cited(lost['source_ids'], data.sources)}); "
-            f"assumption: book value at the exit = paid-in minus these losses minus the "
-            f"losses carried from the end of {LAST_ACCOUNTS_YEAR} to the exit",
-        )
-        rate_row = rates.loc[cid]
-        rate_text = (
-            f"{rate_row['low']:g}"
-            if rate_row["low"] == rate_row["high"]
-            else f"{rate_row['low']:g} to {rate_row['high']:g}, uniform"
-        )
-        rate_input = _from_range(
-            rate_row,
-            f"{name}: net losses per year after {LAST_ACCOUNTS_YEAR}, carried to the exit "
-            "(EUR m a year)",
-            f"sourced + assumption: the last reported loss rate, {rate_text} "
-            f"({rate_row['why']}; {cited(rate_row['source_ids'], data.sources)}); assumption: "
-            f"losses went on at this rate from the end of {LAST_ACCOUNTS_YEAR} to the exit "
-            "(no later accounts are reported)",
-        )
-        rev = cumulative_revenue(data.revenue, cid, totals=data.revenue_totals)
-        rev_input = _from_estimate(
-            pd.Series(rev),
-            f"{name}: revenue {rev['period']}, cumulative (EUR m)",
-            f"sourced: {range_text(pd.Series(rev))} ({cited(rev['source_ids'], data.sources)}); "
-            f"{rev['assumption']}",
-        )
-        creation = created.loc[cid]
-        dates = sc.pay_in_dates(creation["date"], last_year=LAST_ACCOUNTS_YEAR)
-        exit_date = data.exit_dates[cid]
-        exit_label = (
-            f"{name}: buyout date (the stake's valuation date)"
-            if is_valuation(data.buyers, cid, investor)
-            else f"{name}: date the stake was sold"
-        )
-        exit_value = exit_date.value
-        exit_input: sc.Distribution = (
-            sc.UniformDate(*exit_value, exit_label, exit_date.why)
-            if isinstance(exit_value, tuple)
-            else sc.Fixed(exit_value, exit_label, exit_date.why)
-        )
-        companies.append(
-            sc.CompanyInputs(
-                cid,
-                stake_pct=stake,
-                paid_in_total_eur_m=paid_in,
-                cumulative_losses_eur_m=lost_input,
-                revenue_eur_m=rev_input,
-                pay_in_dates=dates,
-                exit_date=exit_input,
-                revenue_year=LAST_ACCOUNTS_YEAR,
-                accounts_date=dt.date(LAST_ACCOUNTS_YEAR, 12, 31),
-                loss_rate_eur_m_per_year=rate_input,
-                equity_nil_at_exit=cid in data.nil_equity,
-                sources={
-                    "tranche_share": (
-                        f"assumption: paid in tranches on {', '.join(map(str, dates))} "
-                        f"(the creation date, then 1 July of each year to "
-                        f"{LAST_ACCOUNTS_YEAR}); the split was not published"
-                        + (
-                            ", so every split is equally likely"
-                            if pay_in_timing == "random"
-                            else ", taken as equal"
-                        )
-                    )
-                },
-            )
-        )
-    own_total = _state_paid_in_input(data) if state_cash else None
-    split = None
-    if state_cash:
-        split = {cid: data.state_split[cid] for cid in company_ids(company)}
+    companies = tuple(
+        _company_inputs(data, cid, investor, state_cash, pay_in_timing)
+        for cid in company_ids(company)
+    )
+    split = {cid: data.state_split[cid] for cid in company_ids(company)} if state_cash else None
     return sc.InvestmentModel(
         investor,
-        tuple(companies),
+        companies,
         exit_scenario,
         pay_in_timing,
-        paid_in_eur_m=own_total,
+        paid_in_eur_m=_state_paid_in_input(data) if state_cash else None,
         paid_in_split=split,
-        npv_date=min(created["date"]),
+        npv_date=min(data.creation_dates["date"]),
     )
+
+
+def _company_inputs(
+    data: InvestmentData,
+    cid: str,
+    investor: str,
+    state_cash: bool,
+    pay_in_timing: sc.PayInTiming,
+) -> sc.CompanyInputs:
+    """One company's inputs to the returns model of ``investor``."""
+    created = data.creation_dates.set_index("company_id").loc[cid, "date"]
+    dates = sc.pay_in_dates(created, last_year=LAST_ACCOUNTS_YEAR)
+    split = (
+        ", so every split is equally likely" if pay_in_timing == "random" else ", taken as equal"
+    )
+    return sc.CompanyInputs(
+        cid,
+        stake_pct=_stake_input(data, cid, investor),
+        paid_in_total_eur_m=_paid_in_input(data, cid, state_cash),
+        cumulative_losses_eur_m=_losses_input(data, cid),
+        revenue_eur_m=_revenue_input(data, cid),
+        pay_in_dates=dates,
+        exit_date=_exit_input(data, cid, investor),
+        revenue_year=LAST_ACCOUNTS_YEAR,
+        accounts_date=dt.date(LAST_ACCOUNTS_YEAR, 12, 31),
+        loss_rate_eur_m_per_year=_loss_rate_input(data, cid),
+        equity_nil_at_exit=cid in data.nil_equity,
+        sources={
+            "tranche_share": (
+                f"assumption: paid in tranches on {', '.join(map(str, dates))} "
+                f"(the creation date, then 1 July of each year to "
+                f"{LAST_ACCOUNTS_YEAR}); the split was not published{split}"
+            )
+        },
+    )
+
+
+def _stake_input(data: InvestmentData, cid: str, investor: str) -> sc.Distribution:
+    """The investor's stake (%): sourced, or 100 % for all shareholders together."""
+    name = COMPANY_NAMES[cid]
+    stake_table = data.stakes.set_index(["company_id", "holder_id"])
+    holders = holder_ids(data.founding, cid, investor)
+    if investor == "all":
+        total = sum(stake_table.loc[(cid, h), "central"] for h in holders)
+        return sc.Fixed(
+            100.0,
+            f"{name}: stake of all shareholders together (%)",
+            f"assumption: all shareholders together own the whole company (the rounded "
+            f"published stakes sum to {total:g} %)",
+        )
+    who = {"state": "the State", "bull": "Bull"}.get(investor, INVESTOR_NAMES[investor])
+    row = stake_table.loc[(cid, holders[0])]
+    return _from_estimate(
+        row,
+        f"{name}: {who}'s stake (%)",
+        f"sourced: {range_text(row)} % ({cited(row['source_ids'], data.sources)})",
+    )
+
+
+def _paid_in_input(data: InvestmentData, cid: str, state_cash: bool) -> sc.Distribution:
+    """The capital paid in by all shareholders (EUR m), as sourced."""
+    money = data.capital
+    paid = money.loc[(money["company_id"] == cid) & (money["item"] == "paid_in")].iloc[0]
+    split_note = (
+        "; for the State it sets the book value and splits the State's paid-in between the "
+        "two companies"
+        if state_cash
+        else ""
+    )
+    return _from_estimate(
+        paid,
+        f"{COMPANY_NAMES[cid]}: capital paid in by all shareholders (EUR m)",
+        f"sourced: {range_text(paid)} ({cited(paid['source_ids'], data.sources)}); "
+        "assumption: no capital paid in after these figures (2015 capital calls are not "
+        f"reported and not modelled for the companies){split_note}",
+    )
+
+
+def _losses_input(data: InvestmentData, cid: str) -> sc.Distribution:
+    """The cumulative losses of the latest reported period (EUR m)."""
+    lost = data.losses.loc[data.losses["company_id"] == cid]
+    lost = lost.loc[lost["period_end_year"] == lost["period_end_year"].max()].iloc[0]
+    return _from_estimate(
+        lost,
+        f"{COMPANY_NAMES[cid]}: cumulative losses {lost['period']} (EUR m)",
+        f"sourced: {range_text(lost)} ({cited(lost['source_ids'], data.sources)}); "
+        f"assumption: book value at the exit = paid-in minus these losses minus the "
+        f"losses carried from the end of {LAST_ACCOUNTS_YEAR} to the exit",
+    )
+
+
+def _loss_rate_input(data: InvestmentData, cid: str) -> sc.Distribution:
+    """The last reported yearly loss rate, carried from the last accounts to the exit."""
+    rate_row = data.loss_rates.set_index("company_id").loc[cid]
+    rate_text = (
+        f"{rate_row['low']:g}"
+        if rate_row["low"] == rate_row["high"]
+        else f"{rate_row['low']:g} to {rate_row['high']:g}, uniform"
+    )
+    return _from_range(
+        rate_row,
+        f"{COMPANY_NAMES[cid]}: net losses per year after {LAST_ACCOUNTS_YEAR}, carried to the "
+        "exit (EUR m a year)",
+        f"sourced + assumption: the last reported loss rate, {rate_text} "
+        f"({rate_row['why']}; {cited(rate_row['source_ids'], data.sources)}); assumption: "
+        f"losses went on at this rate from the end of {LAST_ACCOUNTS_YEAR} to the exit "
+        "(no later accounts are reported)",
+    )
+
+
+def _revenue_input(data: InvestmentData, cid: str) -> sc.Distribution:
+    """The cumulative revenue to the last accounts year (EUR m)."""
+    rev = pd.Series(cumulative_revenue(data.revenue, cid, totals=data.revenue_totals))
+    return _from_estimate(
+        rev,
+        f"{COMPANY_NAMES[cid]}: revenue {rev['period']}, cumulative (EUR m)",
+        f"sourced: {range_text(rev)} ({cited(rev['source_ids'], data.sources)}); "
+        f"{rev['assumption']}",
+    )
+
+
+def _exit_input(data: InvestmentData, cid: str, investor: str) -> sc.Distribution:
+    """The date the stake was sold (or valued): a day, or a window drawn uniformly."""
+    name = COMPANY_NAMES[cid]
+    exit_date = data.exit_dates[cid]
+    label = (
+        f"{name}: buyout date (the stake's valuation date)"
+        if is_valuation(data.buyers, cid, investor)
+        else f"{name}: date the stake was sold"
+    )
+    value = exit_date.value
+    if isinstance(value, tuple):
+        return sc.UniformDate(*value, label, exit_date.why)
+    return sc.Fixed(value, label, exit_date.why)
 
 
 def _from_range(row: pd.Series, label: str, why: str) -> sc.Distribution:

@@ -282,65 +282,77 @@ def losses_per_revenue(
     records = []
     for cid in COMPANIES:
         lost = losses.loc[(losses["company_id"] == cid) & (losses["period"] == "2012-2014")]
-        if lost.empty:
-            continue
-        lost_row = lost.iloc[0].to_dict()
-        rev = cumulative_revenue(revenue, cid, totals=totals)
-        note = rev["assumption"]
-        if rev["direct"]:
-            publishers = sources.set_index("source_id")["publisher"]
-            note += (
-                " ("
-                + ", ".join(
-                    dict.fromkeys(
-                        str(publishers.get(d["source_id"], d["source_id"])) for d in rev["direct"]
-                    )
-                )
-                + ")"
+        if not lost.empty:
+            records += _company_costs(
+                cid, lost.iloc[0].to_dict(), revenue, totals, captive, sources
             )
-        records.append(_cost_record(cid, "2012-2014", lost_row, rev, note, lost_row["source_ids"]))
-        share = captive.loc[captive["company_id"] == cid].sort_values("fiscal_year")
-        if len(share):
-            last = share.iloc[-1]
-            ext = {
-                **external_revenue(rev, last),
-                "source_ids": (*rev["source_ids"], *last["source_ids"]),
-            }
-            ext_note = (
-                f"external revenue: total less the {last['low']:g} to {last['high']:g} % "
-                f"(central {last['central']:g} %) that came from shareholders in "
-                f"{int(last['fiscal_year'])}; assumption: that share applied to every year"
+    comparator = _comparator_cost(revenue, fin)
+    return pd.DataFrame(records + ([comparator] if comparator else []))
+
+
+def _company_costs(
+    cid: str,
+    lost_row: dict,
+    revenue: pd.DataFrame,
+    totals: pd.DataFrame,
+    captive: pd.DataFrame,
+    sources: pd.DataFrame,
+) -> list[dict]:
+    """One company's losses per euro of revenue 2012-2014, on total and external revenue."""
+    rev = cumulative_revenue(revenue, cid, totals=totals)
+    note = rev["assumption"]
+    if rev["direct"]:
+        publishers = sources.set_index("source_id")["publisher"]
+        named = dict.fromkeys(
+            str(publishers.get(d["source_id"], d["source_id"])) for d in rev["direct"]
+        )
+        note += " (" + ", ".join(named) + ")"
+    records = [_cost_record(cid, "2012-2014", lost_row, rev, note, lost_row["source_ids"])]
+    share = captive.loc[captive["company_id"] == cid].sort_values("fiscal_year")
+    if len(share):
+        last = share.iloc[-1]
+        ext = {
+            **external_revenue(rev, last),
+            "source_ids": (*rev["source_ids"], *last["source_ids"]),
+        }
+        ext_note = (
+            f"external revenue: total less the {last['low']:g} to {last['high']:g} % "
+            f"(central {last['central']:g} %) that came from shareholders in "
+            f"{int(last['fiscal_year'])}; assumption: that share applied to every year"
+        )
+        records.append(
+            _cost_record(
+                cid, "2012-2014", lost_row, ext, ext_note, lost_row["source_ids"], "external"
             )
-            records.append(
-                _cost_record(
-                    cid, "2012-2014", lost_row, ext, ext_note, lost_row["source_ids"], "external"
-                )
-            )
+        )
+    return records
+
+
+def _comparator_cost(revenue: pd.DataFrame, fin: pd.DataFrame) -> dict | None:
+    """OVHcloud's summed net results per euro of revenue over the years with both figures."""
     results = fin.loc[(fin["company_id"] == COMPARATOR) & (fin["metric"] == "net_result_eur_m")]
     ovh_rev = revenue.loc[revenue["company_id"] == COMPARATOR].set_index("fiscal_year")
     years = sorted(
         int(y) for y in results["fiscal_year"].dropna().unique() if int(y) in ovh_rev.index
     )
-    if years:
-        per_year = [
-            evidence.estimate_frame(results.loc[results["fiscal_year"] == y]) for y in years
-        ]
-        lost_row = {
-            "low": -sum(e.high for e in per_year),
-            "central": -sum(e.central for e in per_year),
-            "high": -sum(e.low for e in per_year),
-        }
-        chosen = ovh_rev.loc[years]
-        rev = {k: float(chosen[k].sum()) for k in ("low", "central", "high")}
-        rev["source_ids"] = tuple(i for ids in chosen["source_ids"] for i in ids)
-        period = f"FY{years[0]}-FY{years[-1]}" if len(years) > 1 else f"FY{years[0]}"
-        note = (
-            f"fiscal years to 31 August; the only years with a net result in the data "
-            f"({', '.join(f'FY{y}' for y in years)})"
-        )
-        ids = tuple(dict.fromkeys(i for e in per_year for i in e.source_ids))
-        records.append(_cost_record(COMPARATOR, period, lost_row, rev, note, ids))
-    return pd.DataFrame(records)
+    if not years:
+        return None
+    per_year = [evidence.estimate_frame(results.loc[results["fiscal_year"] == y]) for y in years]
+    lost_row = {
+        "low": -sum(e.high for e in per_year),
+        "central": -sum(e.central for e in per_year),
+        "high": -sum(e.low for e in per_year),
+    }
+    chosen = ovh_rev.loc[years]
+    rev: dict = {k: float(chosen[k].sum()) for k in ("low", "central", "high")}
+    rev["source_ids"] = tuple(i for ids in chosen["source_ids"] for i in ids)
+    period = f"FY{years[0]}-FY{years[-1]}" if len(years) > 1 else f"FY{years[0]}"
+    note = (
+        f"fiscal years to 31 August; the only years with a net result in the data "
+        f"({', '.join(f'FY{y}' for y in years)})"
+    )
+    ids = tuple(dict.fromkeys(i for e in per_year for i in e.source_ids))
+    return _cost_record(COMPARATOR, period, lost_row, rev, note, ids)
 
 
 def _cost_record(

@@ -6,7 +6,9 @@ building one changes no global setting and needs no display.
 
 from __future__ import annotations
 
+import io
 import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -102,9 +104,6 @@ def fitted_png(fig: Figure, dpi: int = DPI) -> bytes:
     >>> png[:4], fig.get_size_inches().tolist() > [4.0, 2.0]
     (b'\\x89PNG', True)
     """
-    import io
-    import warnings
-
     _wrap_legends(fig)
     for step in range(_GROW_STEPS + 1):
         buffer = io.BytesIO()

@@ -57,6 +57,7 @@ Incremental runs (:mod:`~analysis.runner.reuse`)
     A report whose inputs (notebook, parameters, data checksum, package source, lock file,
     output-changing options) match an ok report of an earlier complete run in the output
     folder is not executed: its files are hard-linked and its entry says ``reused_from``.
+    The data checks run once per data content (:mod:`~analysis.runner.validated`).
 
 Dask (:mod:`~analysis.runner.dask_executor`)
     ``--executor dask --scheduler ADDRESS`` runs each report as a task on a Dask cluster:

@@ -52,6 +52,7 @@ from typing import IO, Any
 __all__ = [
     "BASE_PRELOAD",
     "INLINE_BACKEND",
+    "PRELOAD_WITH",
     "ForkServer",
     "ForkServerError",
     "request_kernel",
@@ -81,18 +82,16 @@ BASE_PRELOAD = (
     "tornado.locks",
     "tornado.queues",
     "tornado.platform.asyncio",
-    # what report notebooks import lazily: table rendering, PNG output
-    "pandas.io.formats.html",
-    "pandas.io.formats.string",
-    "pandas.io.formats.style",
-    "matplotlib.backends.backend_agg",
-    "PIL.Image",
     "numpy",
-    "pandas",
-    "matplotlib",
-    "matplotlib.pyplot",
     "analysis",
 )
+#: what notebooks that use pandas or matplotlib import lazily (table rendering, the pyplot
+#: state the inline backend draws with, PNG output): imported after the notebooks' own
+#: imports, and only when those brought in the package (a notebook of neither skips ~1 s)
+PRELOAD_WITH = {
+    "pandas": ("pandas.io.formats.html", "pandas.io.formats.string", "pandas.io.formats.style"),
+    "matplotlib": ("matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.Image"),
+}
 #: never imported in the template: modules known to start threads or hold global handles
 _NEVER_PRELOAD = ("multiprocessing", "concurrent", "tqdm")
 _MAX_REQUEST = 1 << 20
@@ -225,6 +224,9 @@ def serve(socket_path: str, preload: Iterable[str]) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     started = time.perf_counter()
     loaded, failed = _preload([*BASE_PRELOAD, *preload])
+    extras = [m for package, mods in PRELOAD_WITH.items() if package in sys.modules for m in mods]
+    more, failed_more = _preload(extras)
+    loaded, failed = loaded + more, failed + failed_more
     threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     if threads:
         print(json.dumps({"ready": False, "error": f"threads after preload: {threads}"}))

@@ -19,12 +19,14 @@ anything is written to the output folder; a held lock exits 3; a failed report e
 step 5 fails, the run is not published and its folder is kept as ``.tmp-<run-id>.kept``
 (:class:`RunNotPublishedError`, exit 4).
 
-The steps of the run proper are functions of their own: :func:`_prepare`, :func:`_execute`,
-:func:`_record` (manifest), :func:`_write_index` and :func:`_publish`, called in turn by
-:func:`_run_locked`. Imports are at the top of the module except the heavy ones (pandas
-through :mod:`analysis.data.io`, nbconvert through :mod:`analysis.runner.html`, papermill
-through the workers), made in the step that needs them: the kernel template starts its own
-imports first and the checks overlap with them.
+The checks of step 1 are in :mod:`analysis.runner.checks`, the execution of step 4 in
+:mod:`analysis.runner.execute`. The steps of the run proper are functions of their own:
+:func:`_prepare`, :func:`~analysis.runner.execute.execute`, :func:`_record` (manifest),
+:func:`_write_index` and :func:`_publish`, called in turn by :func:`_run_locked`.
+Imports are at the top of the module except the heavy ones (pandas through
+:mod:`analysis.data.io`, nbconvert through :mod:`analysis.runner.html`, papermill through the
+workers), made in the step that needs them: the kernel template starts its own imports first
+and the checks overlap with them.
 """
 
 from __future__ import annotations
@@ -41,29 +43,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analysis.data.files import REPO_ROOT
-from analysis.errors import AnalysisError, ConfigError, DataError, ParameterError
-from analysis.runner.config import (
-    LoadedConfig,
-    Report,
-    check_report_parameters,
-    read_config,
-    select_reports,
+from analysis.errors import AnalysisError, ConfigError
+from analysis.runner.checks import (
+    Checked,
+    RunOptions,
+    check_inputs,
+    data_label,
+    preload_modules,
+    shown_data_dir,
 )
+from analysis.runner.config import (
+    Report,
+)
+from analysis.runner.execute import execute, say
 from analysis.runner.forkserver import ForkServer
 from analysis.runner.layout import short_tmp
-from analysis.runner.limits import option_problems
 from analysis.runner.lock import RunLock, describe_holder
 from analysis.runner.publish import (
     KEPT_MAX_AGE_DAYS,
     clean_kept,
     held_signals,
-    output_problems,
     point_latest,
     repair_latest_txt,
 )
@@ -86,28 +90,6 @@ __all__ = ["RunNotPublishedError", "RunOptions", "run_reports"]
 
 #: name prefix of a run's private folder for sockets and connection files (with the pid)
 _RUNTIME_PREFIX = "sovcloud-"
-
-
-@dataclass
-class RunOptions:
-    """Options of one run (the command line's, after defaults)."""
-
-    config: Path
-    output: Path
-    jobs: int
-    only: Sequence[str] | None = None
-    data_dir: str | None = None
-    show_code: bool = False
-    preload: bool = True
-    wait: bool = False
-    cell_timeout_s: float | None = 1800.0
-    progress: bool | None = None  # None: a bar on a terminal, one line per report otherwise
-    #: reuse the files of reports whose inputs are unchanged since an earlier run (--no-reuse)
-    reuse: bool = True
-    #: "local" (forked workers, the fork server) or "dask" (tasks on a Dask cluster)
-    executor: str = "local"
-    #: the Dask scheduler's address (``--scheduler`` or $ANALYSIS_DASK_SCHEDULER)
-    scheduler: str | None = None
 
 
 class RunNotPublishedError(AnalysisError):
@@ -135,19 +117,6 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _check_data(explicit: str | None) -> tuple[Path, str]:
-    """Resolve and validate the data directory once; DataError lists every problem."""
-    from analysis.data.io import data_checksum, resolve_data_dir
-    from analysis.data.validate import validate_data_dir
-
-    data_dir = resolve_data_dir(explicit)
-    problems = validate_data_dir(data_dir)
-    if problems:
-        lines = [f"{data_dir}/{p}" for p in problems]
-        raise DataError(f"{data_dir}: {len(lines)} data problem(s)", lines)
-    return data_dir, data_checksum(data_dir)
-
-
 def _clean_stale_runtime_dirs() -> None:
     """Remove the runtime folders (sockets, connection files) of killed runs."""
     for path in Path(short_tmp()).glob(f"{_RUNTIME_PREFIX}*-*"):
@@ -162,121 +131,8 @@ def _clean_stale_runtime_dirs() -> None:
             continue
 
 
-def _preload_modules(reports: Sequence[Report]) -> list[str]:
-    modules: list[str] = []
-    for report in reports:
-        modules += report.imports
-    return list(dict.fromkeys(modules))
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for a block, then restore them (callers may be in-process)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # stop cleanly: workers, kernels and the temporary run folder
-
-
-def shown_data_dir(given: str, resolved: Path) -> str:
-    """The data directory as pages show it: relative to the repository root when it lies
-    inside it, else as the user gave it (pages are published; the manifest keeps the
-    absolute path)."""
-
-    try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return given
-
-
-@dataclass
-class _Checked:
-    """What the checks established: the config as read, the reports to run, the data."""
-
-    config: LoadedConfig
-    reports: list[Report]
-    data_dir: Path
-    checksum: str
-    #: the data directory the user chose (--data-dir or $ANALYSIS_DATA_DIR), if any
-    explicit: str | None
-    sources: dict[str, Any]
-    #: which reports run and which reuse an earlier run's files (None: every report runs)
-    plan: Any = None
-
-
-def _check_inputs(
-    options: RunOptions, on_config_ok: Callable[[list[Report]], None] | None = None
-) -> _Checked:
-    """Every check before the run, every problem in one pass (AnalysisError, exit 2).
-
-    The config is checked first; the data directory and the parameters (whose schemas'
-    cross-checks read the data) are checked even when the config has problems, for the
-    reports that could be built, so that a user gets every problem at once. When the
-    config has no problem, ``on_config_ok(reports)`` is called before the data checks
-    (the runner starts the kernel template's imports there, in another process).
-    """
-
-    # options first: a bad one stops the run with the config's problems, before any kernel
-    bad_options = option_problems(options.jobs, options.cell_timeout_s)
-    bad_options += output_problems(Path(options.output))
-    config = read_config(options.config)
-    problems = bad_options + list(config.problems)
-    reports = config.reports
-    try:
-        reports = select_reports(reports, options.only)
-    except ConfigError as exc:
-        wanted = {name.lower() for name in options.only or []}
-        reports = [r for r in reports if r.name.lower() in wanted]
-        if not config.problems:  # else the name may be that of an entry with a problem
-            problems += exc.problems
-    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV, load_dataset
-
-    explicit = options.data_dir or os.environ.get(DATA_DIR_ENV) or None
-    plan = _plan_reuse(options, reports, explicit) if not problems else None
-    if plan is not None and not plan.to_run:
-        # every report's inputs (the data's bytes, the package that validates them, the
-        # parameters) are those of an ok report of an earlier run, which checked them all
-        return _Checked(config, reports, plan.data_dir, plan.checksum, explicit, {}, plan)
-    if not problems and on_config_ok is not None:
-        on_config_ok(reports)
-
-    data_problems: list[str] = []
-    parameter_problems: list[str] = []
-    try:
-        data_dir, checksum = _check_data(explicit)
-    except DataError as exc:
-        data_problems = exc.problems
-    else:
-        # the schemas' cross-checks read the data: the validated directory, not again
-        with _environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum}):
-            parameter_problems = check_report_parameters(
-                reports, str(data_dir) if explicit else None
-            )
-    everything = list(dict.fromkeys(problems + data_problems + parameter_problems))
-    if everything:
-        kind = ConfigError if problems else DataError if data_problems else ParameterError
-        raise kind(everything[0], everything)
-    from analysis.runner.html import sources_lookup
-
-    with _environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum}):
-        sources = sources_lookup(load_dataset(data_dir).tables.get("sources"))
-    if plan is not None and plan.checksum != checksum:  # the data changed meanwhile
-        plan = None
-    return _Checked(config, reports, data_dir, checksum, explicit, sources, plan)
 
 
 def run_reports(options: RunOptions) -> int:
@@ -294,7 +150,7 @@ def run_reports(options: RunOptions) -> int:
 
     def start_template(reports: list[Report]) -> None:
         if options.preload and dask is None:
-            forks.append(ForkServer(runtime_dir, _preload_modules(reports), fork_log).start())
+            forks.append(ForkServer(runtime_dir, preload_modules(reports), fork_log).start())
 
     previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
     dask = None
@@ -304,7 +160,7 @@ def run_reports(options: RunOptions) -> int:
             from analysis.runner.dask_executor import DaskExecutor
 
             dask = DaskExecutor.connect(options.scheduler or "")
-        checked = _check_inputs(options, start_template)
+        checked = check_inputs(options, start_template)
         checks_s = time.perf_counter() - checks_clock
         return _run_locked(
             options,
@@ -323,32 +179,6 @@ def run_reports(options: RunOptions) -> int:
         signal.signal(signal.SIGTERM, previous_sigterm)
         fork_log.close()
         shutil.rmtree(runtime_dir, ignore_errors=True)
-
-
-def _plan_reuse(options: RunOptions, reports: list[Report], explicit: str | None) -> Any:
-    """Which reports can reuse an earlier run's files, decided before the data is validated
-    (from its checksum alone); None when the data directory cannot be read (the checks then
-    say why). The plan holds for the run: it only names complete runs, which no run
-    removes."""
-    from analysis.data.io import data_checksum, resolve_data_dir
-    from analysis.runner.reuse import plan_reuse
-
-    try:
-        data_dir = resolve_data_dir(explicit)
-        checksum = data_checksum(data_dir)
-        plan = plan_reuse(
-            reports,
-            Path(options.output).resolve(),
-            reuse=options.reuse,
-            data_sha256=checksum,
-            data_dir_shown=shown_data_dir(explicit, data_dir) if explicit else None,
-            show_code=options.show_code,
-            cell_timeout_s=options.cell_timeout_s,
-        )
-    except (AnalysisError, OSError):
-        return None
-    plan.data_dir, plan.checksum = data_dir, checksum
-    return plan
 
 
 @dataclass
@@ -370,7 +200,7 @@ class _RunState:
 
 def _run_locked(
     options: RunOptions,
-    checked: _Checked,
+    checked: Checked,
     *,
     runtime_dir: Path,
     fork_log: Any,
@@ -387,7 +217,7 @@ def _run_locked(
     try:
         _prepare(state, lock, checked)
         state.step = "running the reports"
-        state.entries, kernel_mode, fallback = _execute(
+        state.entries, kernel_mode, fallback = execute(
             options,
             checked,
             tmp_dir=_tmp(state),
@@ -452,7 +282,7 @@ def _take_lock(options: RunOptions, output: Path) -> tuple[RunLock, float]:
     try:
         lock.acquire(
             wait=options.wait,
-            on_wait=lambda holder: _say(
+            on_wait=lambda holder: say(
                 f"waiting: {output} is locked by {describe_holder(holder)}; this run starts "
                 "when it finishes"
             ),
@@ -464,7 +294,7 @@ def _take_lock(options: RunOptions, output: Path) -> tuple[RunLock, float]:
     return lock, time.perf_counter() - wait_clock
 
 
-def _prepare(state: _RunState, lock: RunLock, checked: _Checked) -> None:
+def _prepare(state: _RunState, lock: RunLock, checked: Checked) -> None:
     """Tidy the output folder, name the run, make its temporary folder, note the commit."""
 
     output = state.output
@@ -491,7 +321,7 @@ def _prepare(state: _RunState, lock: RunLock, checked: _Checked) -> None:
 def _record(
     state: _RunState,
     options: RunOptions,
-    checked: _Checked,
+    checked: Checked,
     *,
     checks_s: float,
     kernel: dict[str, Any],
@@ -515,7 +345,7 @@ def _record(
         "previous_run": state.previous,
         "git_commit": state.footer["git_commit"],
         "git_dirty": state.footer["git_dirty"],
-        "data_dir": _data_label(checked),
+        "data_dir": data_label(checked),
         "data_sha256": checked.checksum,
         "python": {
             "version": platform.python_version(),
@@ -573,9 +403,9 @@ def _publish(state: _RunState) -> Path:
         state.step = f"pointing {LATEST} at it"
         warning = point_latest(state.output, state.run_id)
     if warning:
-        _say(f"warning: {warning}")
+        say(f"warning: {warning}")
     if caught:
-        _say(
+        say(
             f"note: {signal.Signals(caught[0]).name} arrived while run {state.run_id} was "
             f"being published; it was published first ({LATEST} names it), then the run stopped"
         )
@@ -647,132 +477,13 @@ def _tidy_output(output: Path) -> None:
     repair_latest_txt(output)
     removed, kept = clean_kept(output, older_than_days=KEPT_MAX_AGE_DAYS)
     for name in removed:
-        _say(f"note: removed {name}, kept more than {KEPT_MAX_AGE_DAYS} days")
+        say(f"note: removed {name}, kept more than {KEPT_MAX_AGE_DAYS} days")
     if kept:
-        _say(
+        say(
             f"note: {len(kept)} unpublished run(s) kept in {output}: {', '.join(kept)}; they "
             f"are removed after {KEPT_MAX_AGE_DAYS} days, or now with `python -m analysis "
             "clean-kept`"
         )
-
-
-def _execute(
-    options: RunOptions,
-    checked: _Checked,
-    *,
-    tmp_dir: Path,
-    data_shown: str | None,
-    **context: Any,
-) -> tuple[list[dict[str, Any]], str, str | None]:
-    """Run every report into ``tmp_dir`` (or reuse its files from an earlier run): their
-    manifest entries, the kernel mode and why it fell back to plain kernels, if it did."""
-    from analysis.runner.reuse import inputs_sha256, plan_reuse
-
-    plan = checked.plan or plan_reuse(
-        checked.reports,
-        tmp_dir.parent,
-        reuse=options.reuse,
-        data_sha256=checked.checksum,
-        data_dir_shown=data_shown,
-        show_code=options.show_code,
-        cell_timeout_s=options.cell_timeout_s,
-    )
-    if plan.reused:
-        _say(
-            f"reusing {len(plan.reused)} of {len(checked.reports)} reports from earlier runs "
-            "(inputs unchanged; --no-reuse runs them all)"
-        )
-    ran: dict[str, dict[str, Any]] = {}
-    kernel_mode, fallback = "none", None
-    if plan.to_run:
-        run_entries, kernel_mode, fallback = _run_now(
-            plan.to_run, options, checked, tmp_dir=tmp_dir, data_shown=data_shown, **context
-        )
-        ran = {entry["name"]: entry for entry in run_entries}
-    entries = []
-    for report in checked.reports:
-        if report.name in plan.reused:
-            entries.append(plan.entry(report.name, tmp_dir))
-            continue
-        inputs = plan.inputs[report.name]
-        entries.append(
-            {**ran[report.name], "inputs": inputs, "inputs_sha256": inputs_sha256(inputs)}
-        )
-    return entries, kernel_mode, fallback
-
-
-def _run_now(
-    reports: list[Report],
-    options: RunOptions,
-    checked: _Checked,
-    *,
-    tmp_dir: Path,
-    runtime_dir: Path,
-    fork: Any,
-    lock: Any,
-    footer: dict[str, Any],
-    data_param: str | None,
-    data_shown: str | None,
-    dask: Any,
-) -> tuple[list[dict[str, Any]], str, str | None]:
-    """Execute ``reports`` locally (forked workers) or on the Dask cluster of ``dask``."""
-    # the runner's own heavy imports, once, before any worker is forked
-    import nbformat  # noqa: F401
-    import papermill  # noqa: F401
-
-    from analysis.runner.html import ReportRenderer, warm_up
-    from analysis.runner.pool import run_pool
-    from analysis.runner.worker import WorkerContext
-
-    if dask is not None:
-        entries = dask.run(
-            reports,
-            checked,
-            run_dir=tmp_dir,
-            footer=footer,
-            data_given=data_param is not None,
-            data_shown=data_shown,
-            options=options,
-        )
-        return entries, "plain", None
-    renderer = ReportRenderer(show_code=options.show_code, run=footer, sources=checked.sources)
-    warm_up(renderer)
-    kernel_mode, fallback = "plain", None
-    if fork is not None:
-        if fork.wait_ready():
-            kernel_mode = "fork-server"
-        else:
-            fallback = f"fork server unavailable ({fork.error}); started plain kernels"
-            _say(f"warning: {fallback}")
-    inherited = [fd for fd in [lock.fd] if fd is not None]
-    if fork is not None:
-        inherited += fork.lifeline_fds
-    ctx = WorkerContext(
-        run_dir=tmp_dir,
-        runtime_dir=runtime_dir,
-        kernel_env=_kernel_env(checked.data_dir, checked.checksum),
-        renderer=renderer,
-        data_dir_param=data_param,
-        data_dir_shown=data_shown,
-        fork_server=fork.socket_path if kernel_mode == "fork-server" else "",
-        cell_timeout_s=options.cell_timeout_s,
-        data_dir_label=_data_label(checked),
-    )
-    entries = run_pool(reports, ctx, options.jobs, inherited, progress=options.progress)
-    return entries, kernel_mode, fallback
-
-
-def _data_label(checked: _Checked) -> str:
-    """The data directory as published files show it: relative to the repository, or as
-    the user gave it."""
-    return shown_path(checked.data_dir, checked.explicit or checked.data_dir)
-
-
-def _kernel_env(data_dir: Path, checksum: str) -> dict[str, str]:
-    from analysis.data.io import DATA_DIR_ENV, VALIDATED_ENV
-    from analysis.runner.worker import kernel_environment
-
-    return kernel_environment({DATA_DIR_ENV: str(data_dir), VALIDATED_ENV: checksum})
 
 
 def _summary(final: Path, entries: list[dict[str, Any]], run: dict[str, Any]) -> None:

@@ -15,10 +15,9 @@ from analysis.report.investment.plots import (
     plot_cash_flows,
     plot_distributions,
     plot_exit_scenarios,
-    plot_losses_per_revenue,
-    plot_revenue_vs_plan,
     plot_tornado,
 )
+from analysis.report.investment.plots_revenue import plot_losses_per_revenue, plot_revenue_vs_plan
 from analysis.report.investment.results import InvestmentResults
 
 __all__ = [

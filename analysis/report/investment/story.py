@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.investment.accounts import COMPANIES, LAST_ACCOUNTS_YEAR
 from analysis.investment.holdings import COMPANY_NAMES, HOLDER_NAMES
 from analysis.report.blocks import fmt_number, upper_first
-from analysis.report.investment.text import format_span, publishers, spanner
+from analysis.report.investment.wording import format_span, publishers, spanner
 from analysis.report.textsafe import md
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.core import evidence
 from analysis.investment.holdings import COMPANY_NAMES
 from analysis.report.blocks import fmt_number
-from analysis.report.investment.text import format_span, spanner
+from analysis.report.investment.wording import format_span, spanner
 
 if TYPE_CHECKING:
     from analysis.report.investment.results import InvestmentResults

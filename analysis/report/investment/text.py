@@ -9,15 +9,13 @@ question, the definitions, the method, the caveats) lives in the notebook's Mark
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.core import evidence
 from analysis.investment.holdings import COMPANY_NAMES
 from analysis.report.blocks import fmt_number, upper_first
+from analysis.report.investment.wording import format_span, publishers, spanner
 from analysis.report.textsafe import md
 
 if TYPE_CHECKING:
@@ -29,12 +27,9 @@ __all__ = [
     "capital_text",
     "distribution_text",
     "flows_text",
-    "format_span",
     "npv_text",
-    "publishers",
     "results_text",
     "run_text",
-    "spanner",
     "state_text",
     "tornado_text",
 ]
@@ -45,49 +40,6 @@ EXIT_WORDS = {
     "book": "each stake sold at its share of the book equity",
     "range": "a price anywhere between nothing and the book value",
 }
-
-
-def format_span(
-    low: float, central: float, high: float, digits: int = 1, unit: str = "", *, scale=1.0
-) -> str:
-    """``'central (low to high) unit'``, or ``'value unit'`` when there is no range.
-
-    >>> format_span(100.0, 100.0, 112.5, 1, "M EUR")
-    '100.0 (100.0 to 112.5) M EUR'
-    >>> format_span(-1.0, -1.0, -1.0, 0, "%", scale=100)
-    '-100 %'
-    """
-    values = [
-        v * scale if v is not None and not math.isnan(v) else math.nan for v in (low, central, high)
-    ]
-    suffix = f" {unit}" if unit else ""
-    lo, mid, hi = (fmt_number(v, digits) for v in values)
-    if lo == hi:
-        return f"{mid}{suffix}"
-    return f"{mid} ({lo} to {hi}){suffix}"
-
-
-def spanner(row: pd.Series) -> Callable[..., str]:
-    """``span(name, digits, unit)``: the formatted range of the columns ``name`` names.
-
-    ``name`` has ``{}`` where the bound goes: ``"loss_{}_eur_m"`` reads ``loss_low_eur_m``,
-    ``loss_central_eur_m`` and ``loss_high_eur_m``.
-
-    >>> spanner(pd.Series({"x_low_pct": 1.0, "x_central_pct": 2.0, "x_high_pct": 3.0}))(
-    ...     "x_{}_pct", 1, "%")
-    '2.0 (1.0 to 3.0) %'
-    """
-
-    def span(name: str, digits: int = 1, unit: str = "") -> str:
-        ends = (row[name.format(end)] for end in ("low", "central", "high"))
-        return format_span(*ends, digits, unit)
-
-    return span
-
-
-def publishers(ids: Iterable[str], sources: pd.DataFrame) -> str:
-    """Publishers and dates of the sources, made inert for Markdown sentences."""
-    return md(evidence.cite(list(ids), sources).removeprefix("Sources: "))
 
 
 def _by_scenario(results: InvestmentResults, scenario: str) -> pd.Series:
