@@ -123,6 +123,20 @@ def test_a_renamed_key_number_is_compared_under_its_new_name() -> None:
     )
 
 
+def test_a_rename_alone_is_not_a_change() -> None:
+    old = _manifest("a", [_report("r", cost_per_revenue_numergy_central_eur=5.87)])
+    new = _manifest("b", [_report("r", losses_per_revenue_numergy_central_eur=5.87)])
+    result = compare_runs(old, new)
+    assert result.changed == [] and result.unchanged == ["r"] and not result.differs
+    text = format_comparison(result)
+    assert "No key number changed." in text
+    assert "Same values under new names" in text
+    assert (
+        "renamed: cost_per_revenue_numergy_central_eur -> losses_per_revenue_numergy_central_eur"
+        in text
+    )
+
+
 def test_identical_runs_do_not_differ() -> None:
     run = _manifest("A", [_report("r", x=1.25)])
     result = compare_runs(run, run)

@@ -9,6 +9,7 @@ rule ``span``) with its source ids.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -233,7 +234,7 @@ def implied_state_paid_in(stake_table: pd.DataFrame, money: pd.DataFrame) -> pd.
     """
     st = stake_table.set_index(["company_id", "holder_id"])
     paid = money.set_index(["company_id", "item"])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cid in COMPANIES:
         stake = st.loc[(cid, "cdc")]
         total = paid.loc[(cid, "paid_in")]
@@ -294,7 +295,7 @@ def state_paid_in(implied: pd.DataFrame, cash: pd.DataFrame) -> pd.DataFrame:
     62.5
     """
     both = implied.set_index("company_id").loc["both"]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "basis": "pro_rata",
             "label": "pro rata: the State's stakes x the paid-in totals",

@@ -76,9 +76,9 @@ def plan_targets(dataset: Dataset) -> pd.DataFrame:
         statements, plans = [], []
         for plan_name in sorted(set(group["plan"]), key=lambda p: order.get(p, 9)):
             part = group.loc[group["plan"] == plan_name]
-            years = sorted(int(y) for y in part["target_year"].dropna().unique())
-            if years:
-                when = " or ".join(map(str, years))
+            part_years = sorted(int(y) for y in part["target_year"].dropna().unique())
+            if part_years:
+                when = " or ".join(map(str, part_years))
             else:
                 said = "; ".join(dict.fromkeys(part["target_year_as_published"]))
                 when = f"no year given ('{said}')"

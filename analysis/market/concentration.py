@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -520,7 +520,7 @@ def _period_cr3(
         high = cr3_range(list(firms["share_high_pct"]))
         exact = len(named) >= 3
         top = firms.sort_values("share_central_pct", ascending=False)["provider_id"].head(3)
-        out = {
+        out: dict[str, Any] = {
             "cr3_low_pct": low.cr3_min_pct,
             "cr3_central_pct": central.cr3_min_pct if exact else math.nan,
             "cr3_high_pct": high.cr3_max_pct,
@@ -532,7 +532,12 @@ def _period_cr3(
             if rows is not None and top3_group is not None
             else pd.DataFrame()
         )
-        if exact and len(group) and set(top) == structure.companies(top3_group):
+        if (
+            exact
+            and len(group)
+            and top3_group is not None
+            and set(top) == structure.companies(top3_group)
+        ):
             # the published group figure is the central value; its members' sum widens it
             g = group.iloc[0]
             out.update(

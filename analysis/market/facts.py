@@ -157,7 +157,8 @@ def big3_share(
         parts = rows.loc[rows["provider_id"].isin(wanted)]
         summed = (math.nan, math.nan, math.nan)
         if wanted and set(parts["provider_id"]) == wanted:
-            summed = tuple(float(parts[c].sum()) for c in SHARE_COLUMNS)
+            s_low, s_central, s_high = (float(parts[c].sum()) for c in SHARE_COLUMNS)
+            summed = (s_low, s_central, s_high)
             observations.append(summed)
             basis.append("sum of members")
         # the central value: the published group figure(s) when any, else the members' sum

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -138,7 +139,7 @@ def merge_close_milestones(frame: pd.DataFrame, within_years: float = 0.25) -> p
     [['2012-09', 'A created; B launch'], ['2015-03-20', 'C']]
     """
     rows = frame.sort_values("x", kind="stable")
-    merged: list[dict[str, object]] = []
+    merged: list[dict[str, Any]] = []
     for _, row in rows.iterrows():
         if merged and float(row["x"]) - float(merged[-1]["_last"]) < within_years:
             merged[-1]["label"] = f"{merged[-1]['label']}; {row['label']}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 import pandas as pd
 
@@ -162,6 +163,6 @@ def market_window(
     )
 
 
-def window_fields(window: MarketWindow) -> dict[str, object]:
+def window_fields(window: MarketWindow) -> dict[str, Any]:
     """The fields of a window by name (not copied), to build a subclass from it."""
     return {f.name: getattr(window, f.name) for f in fields(MarketWindow)}

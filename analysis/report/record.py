@@ -416,7 +416,7 @@ class KeyNumber:
     name: str
     unit: str
     label: str
-    get: Callable[[Any], Any]
+    get: Callable[..., Any]
     note: str = ""
 
 

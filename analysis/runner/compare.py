@@ -90,6 +90,8 @@ class Comparison:
     recovered: list[str] = field(default_factory=list)
     still_failing: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: reports whose key numbers are all equal, some recorded under a renamed key
+    renamed_only: list[ReportChange] = field(default_factory=list)
 
     @property
     def differs(self) -> bool:
@@ -148,16 +150,12 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
                 unit = entry.get("unit") or numbers_a[key].get("unit") or ""
                 change.numbers.append(NumberChange(key, unit, old_value, new_value))
         change.removed = [key for key in numbers_a if key not in numbers_b]
-        if (
-            change.numbers
-            or change.added
-            or change.removed
-            or change.parameters_changed
-            or change.renamed
-        ):
+        if change.numbers or change.added or change.removed or change.parameters_changed:
             result.changed.append(change)
         elif ok_a:
             result.unchanged.append(name)
+            if change.renamed:
+                result.renamed_only.append(change)
     return result
 
 
@@ -256,6 +254,12 @@ def format_comparison(c: Comparison) -> str:
         lines.append("")
     else:
         lines.append("No key number changed.")
+        lines.append("")
+    if c.renamed_only:
+        lines.append("Same values under new names (renames listed in the README):")
+        for report in c.renamed_only:
+            lines.append(report.name)
+            lines += [f"  renamed: {old} -> {new}" for old, new in report.renamed]
         lines.append("")
     if c.newly_failing:
         lines.append("Newly failing reports (ok in A, failed in B):")

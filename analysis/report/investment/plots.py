@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,7 @@ def plot_cash_flows(
     companies = list(dict.fromkeys(frame["company_id"]))
     width = 40 / len(companies)
     scenario = f" (exit scenario '{exit_scenario}')" if exit_scenario else ""
-    handles: dict[str, object] = {}
+    handles: dict[str, Any] = {}
     for k, cid in enumerate(companies):
         part = frame.loc[frame["company_id"] == cid]
         shift = pd.to_timedelta((k - (len(companies) - 1) / 2) * width, unit="D")

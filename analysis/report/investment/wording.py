@@ -51,8 +51,8 @@ def spanner(row: pd.Series) -> Callable[..., str]:
     """
 
     def span(name: str, digits: int = 1, unit: str = "") -> str:
-        ends = (row[name.format(end)] for end in ("low", "central", "high"))
-        return format_span(*ends, digits, unit)
+        low, central, high = (row[name.format(end)] for end in ("low", "central", "high"))
+        return format_span(low, central, high, digits, unit)
 
     return span
 

@@ -3,6 +3,8 @@ period, and the assumption behind the range in words."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -97,7 +99,7 @@ def concentration_chart(res: MarketResults) -> Figure | None:
     return plot_concentration(
         ctx.conc,
         title=f"{ctx.geo.capitalize()} cloud market concentration, {ctx.window}",
-        source_note=ctx.cite(ids, f"Series: {ctx.label(ctx.ref)}. "),
+        source_note=ctx.cite(ids, f"Series: {ctx.label(cast(str, ctx.ref))}. "),
         milestones=figure_milestones(ctx),
         xlim=window_xlim(ctx),
     )

@@ -3,6 +3,8 @@ its share relative to the leader, as published or from shares x sizes of one rel
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from analysis.market import facts as mf
@@ -33,7 +35,7 @@ def _growth_frame(ctx: MarketContext) -> tuple[pd.DataFrame, pd.DataFrame, set]:
     series = ctx.annual_sizes(ctx.ref) if ctx.ref else pd.DataFrame()
     if len(series) < 2:
         return pd.DataFrame(), series, set()
-    rows = ctx.growth_rows(ctx.ref)
+    rows = ctx.growth_rows(cast(str, ctx.ref))
     rows = rows.loc[~rows["is_forecast"].fillna(False).astype(bool)]
     pairs = {
         (int(a), int(b))
@@ -215,8 +217,9 @@ def _published_growth_section(
         if not fitting
         else "the published rates come with the market's own figures"
     )
+    reference = ctx.series_text(cast(str, ctx.ref))
     out.md(
-        f"The sources of the {ctx.series_text(ctx.ref)} publish each provider's growth beside "
+        f"The sources of the {reference} publish each provider's growth beside "
         f"the market's, so the growth rates here are theirs, as published: none is rebuilt "
         f"from shares and market sizes, since {why}."
     )
@@ -225,7 +228,9 @@ def _published_growth_section(
         fig = plot_growth_position(
             usable,
             title=f"{ctx.geo.capitalize()} cloud market: growth against relative share, {year}",
-            source_note=ctx.cite(ids, f"Series: {ctx.label(ctx.ref)}; growth as published. "),
+            source_note=ctx.cite(
+                ids, f"Series: {ctx.label(cast(str, ctx.ref))}; growth as published. "
+            ),
             labels=ctx.figure_labels(),
         )
         out.md(

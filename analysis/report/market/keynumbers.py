@@ -11,7 +11,7 @@ figure belongs to.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -173,7 +173,11 @@ def _growth_rows(res: MarketResults) -> list[KeyNumber]:
     g, w = facts.cagr, facts.growth
     computed = g is not None and not g["reason"]
     # an end that is only a bound leaves one side of the rate open: that side is undefined
-    open_side = {"at most": "low", "at least": "high"}.get(str(g["bound"])) if computed else None
+    open_side = (
+        {"at most": "low", "at least": "high"}.get(str(cast(dict, g)["bound"]))
+        if computed
+        else None
+    )
     cagr_label = (
         growth_rate_label(bool(g["is_same_release"]), str(g["bound"]))
         if g is not None and computed

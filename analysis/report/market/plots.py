@@ -15,6 +15,7 @@ apart: a gap in the data stays a gap on the chart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -276,7 +277,7 @@ def plot_shares(
         rest = group in _REST_IDS
         colour = ORIGIN_COLOURS.get(group, f"C{i % 10}")
         width = 2.6 if group in highlight else 1.4
-        style = "--" if rest else "-"
+        style: Literal["--", "-"] = "--" if rest else "-"
         handles.append(
             Line2D(
                 [],
@@ -646,10 +647,17 @@ def plot_scale(
     if len(usable) and style_col is None:
         ax.legend(fontsize=8)
     elif len(usable):
-        handles = [Line2D([], [], color=colour[g], label=labels.get(g, g)) for g in groups]
+        handles = [
+            Line2D([], [], color=colour[g], label=labels.get(str(g), str(g))) for g in groups
+        ]
         handles += [
             Line2D(
-                [], [], color="#555555", marker=marker[m], linestyle="none", label=labels.get(m, m)
+                [],
+                [],
+                color="#555555",
+                marker=marker[m],
+                linestyle="none",
+                label=labels.get(str(m), str(m)),
             )
             for m in styles
         ]

@@ -9,6 +9,8 @@ Names, publishers and periods from the data enter escaped once.
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from analysis.market.releases import same_release
@@ -66,7 +68,7 @@ def big3_sentence(ctx: MarketContext, facts: Facts) -> str:
             f"The {ctx.series_text(ctx.ref)} gives no share for Amazon, Microsoft and Google "
             f"together in {ctx.window}."
         )
-    last, first = facts.big3, facts.big3_first
+    last, first = cast(pd.Series, facts.big3), cast(pd.Series, facts.big3_first)
     share = fmt_range(*last[SHARE_RANGE])
     basis = str(last["basis"])
     if basis == "group figure and sum of members":
@@ -201,17 +203,23 @@ def cagr_sentence(ctx: MarketContext, facts: Facts) -> str:
         )
     if g["reason"]:
         return (
-            f"The growth of the {ctx.series_text(facts.cagr_market)} is not computed: "
+            f"The growth of the {ctx.series_text(cast(str, facts.cagr_market))} is not computed: "
             f"{g['reason']}."
         )
-    unit = ctx.size_metric(facts.cagr_market).removeprefix("size_").replace("_", " ").upper()
-    series = ctx.annual_sizes(facts.cagr_market)
+    unit = (
+        ctx.size_metric(cast(str, facts.cagr_market))
+        .removeprefix("size_")
+        .replace("_", " ")
+        .upper()
+    )
+    series = ctx.annual_sizes(cast(str, facts.cagr_market))
     word = g["bound"]
     rate = fmt_range(g["cagr_low_pct"], g["cagr_central_pct"], g["cagr_high_pct"], " % a year")
     first, last = int(g["start_year"]), int(g["end_year"])
     ends = end_notes(series, [first, last]) if not g["is_same_release"] else ""
+    series_name = ctx.series_text(cast(str, facts.cagr_market))
     text = (
-        f"The {ctx.series_text(facts.cagr_market)} grew {word + ' ' if word else ''}{rate} from "
+        f"The {series_name} grew {word + ' ' if word else ''}{rate} from "
         f"{first} to {last} ({fmt_number(g['start_central'])} to "
         f"{fmt_number(g['end_central'])} bn {unit.split()[0]}{'; ' + ends if ends else ''}"
     )

@@ -48,6 +48,12 @@ __all__ = [
 ]
 
 
+def _ends(row: pd.Series) -> tuple[float, float, float]:
+    """A share's low, central and high values (%)."""
+    low, central, high = (float(row[c]) for c in SHARE_RANGE)
+    return low, central, high
+
+
 def _share_frame(ctx: MarketContext) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rows to draw (column ``series``) and their legend labels, for the chosen grouping:
     the rest of the market (other / unknown) is always one of them. The labels are for the
@@ -81,7 +87,7 @@ def _share_text(row: pd.Series) -> str:
     """A share with its range, 'at most' / 'at least' when it is only a bound."""
     open_low = bool(row.get("open_low", False)) and not bool(row.get("open_high", False))
     open_high = bool(row.get("open_high", False)) and not bool(row.get("open_low", False))
-    text = fmt_range(*row[SHARE_RANGE], "")
+    text = fmt_range(*_ends(row), "")
     if open_low:
         return f"at most {text}"
     return f"at least {text}" if open_high else text
@@ -226,7 +232,7 @@ def _not_added(ctx: MarketContext) -> pd.DataFrame:
         {
             "Period": rows["period"].to_numpy(),
             "Provider": [ctx.label(p) for p in rows["provider_id"]],
-            "Share (%)": [fmt_range(*r[SHARE_RANGE], "") for _, r in rows.iterrows()],
+            "Share (%)": [fmt_range(*_ends(r), "") for _, r in rows.iterrows()],
             "How it is counted": rows["overlap_note"].to_numpy(),
         }
     )

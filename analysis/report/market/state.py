@@ -112,8 +112,11 @@ def funding_estimates(
 
 
 def _amount(row: pd.Series) -> str:
+    low, central, high = (float(row[c]) for c in AMOUNT_RANGE)
     return fmt_range(
-        *row[AMOUNT_RANGE],
+        low,
+        central,
+        high,
         " M EUR",
         open_low=bool(row["open_low"]),
         open_high=bool(row["open_high"]),
