@@ -28,9 +28,7 @@ __all__ = [
     "with_releases",
 ]
 
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[QH])(?P<n>\d))?$")
 _RELEASE_DATE = re.compile(r"\d{4}(?:-\d{2})?")
-_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
 def with_releases(rows: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -57,7 +57,6 @@ __all__ = [
 
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[QH])(?P<n>\d))?$")
-_RELEASE_DATE = re.compile(r"\d{4}(?:-\d{2})?")
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.data.files import REPO_ROOT
 from analysis.errors import AnalysisError, ConfigError, DataError, ParameterError
 from analysis.runner.config import (
     LoadedConfig,
@@ -116,11 +115,7 @@ def shown_data_dir(given: str, resolved: Path) -> str:
     """The data directory as pages show it: relative to the repository root when it lies
     inside it, else as the user gave it (pages are published; the manifest keeps the
     absolute path)."""
-
-    try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return given
+    return shown_path(resolved, given)
 
 
 @dataclass

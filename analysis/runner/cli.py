@@ -11,6 +11,8 @@ import math
 import os
 from pathlib import Path
 
+from analysis.data.files import REPO_ROOT
+
 __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_OUTPUT",
@@ -20,10 +22,9 @@ __all__ = [
     "run_command",
 ]
 
-_ROOT = Path(__file__).resolve().parent.parent.parent
 #: the repository's report config and output folder (used when no option says otherwise)
-DEFAULT_CONFIG = _ROOT / "reports.yml"
-DEFAULT_OUTPUT = _ROOT / "reports"
+DEFAULT_CONFIG = REPO_ROOT / "reports.yml"
+DEFAULT_OUTPUT = REPO_ROOT / "reports"
 #: environment variable giving the Dask scheduler's address (as in analysis.runner.dask_executor)
 _SCHEDULER_ENV = "ANALYSIS_DASK_SCHEDULER"
 

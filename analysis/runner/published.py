@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from analysis.data.files import REPO_ROOT
+
 __all__ = ["path_replacements", "shown_path", "unlocalise", "unlocalise_file"]
 
 
 def shown_path(path: str | Path, given: str | Path | None = None) -> str:
     """``path`` relative to the repository when it lies inside it, else as given (``given``,
     or ``path`` itself)."""
-    from analysis.data.io import REPO_ROOT
-
     for candidate in (Path(path).absolute(), Path(path).resolve()):  # links: either way
         try:
             return candidate.relative_to(REPO_ROOT).as_posix() or "."
@@ -43,8 +43,6 @@ def path_replacements(
     ``scratch`` is a private folder the report ran in (a Dask worker's): what remains of it
     after the others is shown as ``<worker>``.
     """
-    from analysis.data.io import REPO_ROOT
-
     found = {
         str(notebook): notebook_shown,
         str(notebook.parent): Path(notebook_shown).parent.as_posix(),

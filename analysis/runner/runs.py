@@ -43,8 +43,7 @@ from analysis.runner.layout import (
     TMP_PREFIX,
     fsync_dir,
 )
-from analysis.runner.publish import latest_id
-from analysis.runner.publish import point_latest as _point
+from analysis.runner.publish import latest_id, point_latest
 
 __all__ = [
     "KEPT_SUFFIX",
@@ -176,12 +175,6 @@ def move_into_place(output_dir: Path, tmp_dir: Path, run_id: str) -> Path:
     return final
 
 
-def point_latest(output_dir: Path, run_id: str) -> None:
-    """Point ``latest`` (a symlink, replaced atomically: the pointer) and then
-    ``latest.txt`` (derived from it) at a run; see :mod:`analysis.runner.publish`."""
-    _point(output_dir, run_id)
-
-
 def publish_run(output_dir: Path, tmp_dir: Path, run_id: str) -> Path:
     """Move a finished run into place, then point ``latest`` (and latest.txt) at it."""
     final = move_into_place(output_dir, tmp_dir, run_id)
@@ -259,11 +252,6 @@ def _is_path(spec: str) -> bool:
     return "/" in spec or os.sep in spec or spec.endswith(MANIFEST)
 
 
-def _latest_id(output_dir: Path) -> str | None:
-    """The run ``latest`` names (the link; latest.txt where there are no symlinks)."""
-    return latest_id(output_dir)
-
-
 def resolve_manifest(spec: str, output_dir: Path) -> Path:
     """Find the manifest named by ``spec``.
 
@@ -280,7 +268,7 @@ def resolve_manifest(spec: str, output_dir: Path) -> Path:
             return candidate / MANIFEST
         raise ManifestError(f"run {spec!r} not found: no {MANIFEST} there")
     if spec in (LATEST, PREVIOUS):
-        latest = _latest_id(output_dir)
+        latest = latest_id(output_dir)
         if latest is None:
             raise ManifestError(f"run {spec!r} not found: {output_dir} has no complete run")
         if spec == LATEST:
